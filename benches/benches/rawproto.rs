@@ -1,0 +1,31 @@
+//! One round trip of the benchmark request through rawproto and the protobuf codec: encode the
+//! body, frame the message, read the frame back and decode the body.
+
+use bytes::BytesMut;
+use criterion::{criterion_group, criterion_main, Criterion};
+use telerpc_benches::BenchmarkMessage;
+use telerpc_codec::{id, CodecRegistry, Proto as ProtoBody};
+use telerpc_socket::{Message, MessageType, Proto, RawProto, DEFAULT_FRAME_LIMIT};
+
+fn rawproto_round_trip(c: &mut Criterion) {
+    let codecs = CodecRegistry::standard();
+    let proto = RawProto::default();
+    let request = ProtoBody(BenchmarkMessage::request());
+    let mut wire = BytesMut::with_capacity(4096);
+    c.bench_function("rawproto+protobuf round trip (581-byte body)", |b| {
+        b.iter(|| {
+            let mut call = Message::new(MessageType::Call, 1, "Hello.Say");
+            call.set_body(codecs, id::PROTOBUF, &request).unwrap();
+            proto.encode(&call, DEFAULT_FRAME_LIMIT, &mut wire).unwrap();
+            let read = proto
+                .decode(&mut wire, DEFAULT_FRAME_LIMIT)
+                .unwrap()
+                .unwrap();
+            let body: ProtoBody<BenchmarkMessage> = read.body_as(codecs).unwrap();
+            assert_eq!(body.0.field2, 100_000);
+        })
+    });
+}
+
+criterion_group!(benches, rawproto_round_trip);
+criterion_main!(benches);

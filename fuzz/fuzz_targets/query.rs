@@ -1,0 +1,24 @@
+//! Arbitrary bytes into the meta and status query-string readers. What reads must write and
+//! read back the same.
+#![no_main]
+
+use bytes::BytesMut;
+use libfuzzer_sys::fuzz_target;
+use telerpc_socket::{Meta, Status};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(meta) = Meta::parse_query(data) {
+        let mut out = BytesMut::new();
+        meta.encode_query(&mut out);
+        assert_eq!(out.len(), meta.query_len());
+        let again = Meta::parse_query(&out).expect("our own meta reads");
+        let non_empty: Vec<_> = meta.iter().filter(|(k, v)| !(k.is_empty() && v.is_empty())).collect();
+        assert_eq!(again.iter().collect::<Vec<_>>(), non_empty);
+    }
+    if let Ok(status) = Status::parse_query(data) {
+        let mut out = BytesMut::new();
+        status.encode_query(&mut out);
+        assert_eq!(out.len(), status.query_len());
+        assert_eq!(Status::parse_query(&out).expect("our own status reads"), status);
+    }
+});
