@@ -3,6 +3,7 @@
 use ::bincode::Options as _;
 use bytes::{BufMut, BytesMut};
 
+use crate::depth::DepthLimited;
 use crate::{id, Codec, CodecError, DeserializeSink};
 
 /// bincode 1.3, id `b`: telerpc's own binary codec (no eRPC codec uses `b`, so a Go peer cannot
@@ -21,13 +22,18 @@ use crate::{id, Codec, CodecError, DeserializeSink};
 /// length, so a length prefix larger than what is left of the body fails before anything is
 /// allocated for it; bytes left after the value are [`CodecError::Decode`].
 ///
-/// Two limits of bincode 1.3 that a service must keep in mind, since a peer controls the body:
-/// - bincode has no nesting limit, so a recursive target type (`enum List { End,
-///   Next(Box<List>) }`) nests one level per byte or so, and a body of some ten thousand bytes
-///   overflows the stack, which aborts the process. Do not decode recursive types with this
-///   codec from untrusted peers.
-/// - a sequence of zero-sized elements (`Vec<()>`) takes no bytes per element, so a body that
-///   claims a huge one costs time (not memory) in proportion to the claim.
+/// bincode has no nesting limit of its own, so this codec adds one, 128 levels like
+/// [`Json`](crate::Json): each value read as a sequence, tuple, map, struct, enum, `Some` or
+/// newtype struct is one level deeper than the value holding it, the outermost being level 1
+/// (`Vec<Vec<u8>>` takes two levels, `Option<u8>` one when `Some` and none when `None`). A body
+/// nested deeper is [`CodecError::Decode`] ("nesting deeper than 128"), found before decoding
+/// goes any deeper, so a peer cannot overflow the stack even with a recursive target type
+/// (`enum List { End, Next(Box<List>) }` nests a level per byte; a list of `n` `Next`s takes
+/// `n + 1` levels). The limit applies to decoding only: a value nested deeper encodes, but does
+/// not decode.
+///
+/// A sequence of zero-sized elements (`Vec<()>`) takes no bytes per element, so a body that
+/// claims a huge one costs time (not memory) in proportion to the claim.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Bincode;
 
@@ -54,7 +60,8 @@ impl Codec for Bincode {
         let options = ::bincode::DefaultOptions::new().with_limit(body.len() as u64);
         let mut rest = body;
         let mut de = ::bincode::Deserializer::with_reader(&mut rest, options);
-        sink.deserialize(&mut <dyn erased_serde::Deserializer<'_>>::erase(&mut de))
+        let limited = DepthLimited::new(&mut de);
+        sink.deserialize(&mut <dyn erased_serde::Deserializer<'_>>::erase(limited))
             .map_err(|e| CodecError::decode(self.name(), e))?;
         drop(de);
         if rest.is_empty() {

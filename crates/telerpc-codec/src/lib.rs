@@ -37,13 +37,15 @@
 //! ```
 //!
 //! Decoding never panics: bytes that do not decode give [`CodecError::Decode`]. A failed encode
-//! leaves the output buffer as it was. [`Bincode`] has no nesting limit; see its limits before
-//! decoding recursive types from untrusted peers.
+//! leaves the output buffer as it was. Nesting is bounded too: a body nested
+//! deeper than a codec's limit (128 levels for json and bincode) is a decode error, never a stack
+//! overflow.
 #![forbid(unsafe_code)]
 
 mod bincode;
 mod body;
 mod codec;
+mod depth;
 mod error;
 mod form;
 pub mod id;

@@ -17,6 +17,8 @@ use crate::{Message, ProtoError};
 mod json;
 mod pb;
 mod raw;
+mod sized_frame;
+mod status_text;
 
 pub use json::JsonProto;
 pub use pb::PbProto;

@@ -7,7 +7,8 @@ use bytestring::ByteString;
 use prost::Message as _;
 use telerpc_xfer::{FilterRegistry, XferPipe};
 
-use super::json::{frame, read_status, status_len, write_status};
+use super::sized_frame::{self, SizeField};
+use super::status_text::{read_status, status_len, write_status};
 use super::Proto;
 use crate::{Message, MessageType, Meta, ProtoError};
 
@@ -16,9 +17,9 @@ use crate::{Message, MessageType, Meta, ProtoError};
 /// All integers of the frame are big-endian. A frame:
 ///
 /// ```text
-/// +----------+------+------------+----------------------------------------------+
-/// | size u32 | n u8 | n xfer ids | protobuf payload, after the filters of the ids|
-/// +----------+------+------------+----------------------------------------------+
+/// +----------+------+------------+------------------------------------------------+
+/// | size u32 | n u8 | n xfer ids | protobuf payload, after the filters of the ids |
+/// +----------+------+------------+------------------------------------------------+
 ///  size counts the bytes after itself: 1 + n + the filtered payload.
 ///
 /// payload: proto3, fields by increasing tag; a field at its default (0, empty) is not written.
@@ -93,9 +94,10 @@ impl Proto for PbProto {
 
     fn encode(&self, msg: &Message, limit: usize, dst: &mut BytesMut) -> Result<(), ProtoError> {
         let payload = Payload::of(msg);
-        frame::write(
+        sized_frame::write(
             &self.filters,
             &msg.xfer_pipe,
+            SizeField::Exclusive,
             payload.encoded_len(),
             limit,
             dst,
@@ -108,7 +110,9 @@ impl Proto for PbProto {
     }
 
     fn decode(&self, src: &mut BytesMut, limit: usize) -> Result<Option<Message>, ProtoError> {
-        let Some((xfer_pipe, payload)) = frame::read(&self.filters, src, limit)? else {
+        let Some((xfer_pipe, payload)) =
+            sized_frame::read(&self.filters, SizeField::Exclusive, src, limit)?
+        else {
             return Ok(None);
         };
         let mut msg = Payload::decode(payload)

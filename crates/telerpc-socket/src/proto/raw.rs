@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use bytestring::ByteString;
 use telerpc_xfer::{FilterRegistry, XferPipe};
 
+use super::sized_frame::{self, SizeField};
+use super::status_text::{read_status, status_len, write_status};
 use super::Proto;
-use crate::{seq, Message, MessageType, Meta, ProtoError, Status};
+use crate::{seq, Message, MessageType, Meta, ProtoError};
 
 /// eRPC v6's `rawproto`, byte for byte (spec §1–§3). telerpc's default protocol.
 ///
@@ -47,9 +49,6 @@ pub struct RawProto {
     filters: Arc<FilterRegistry>,
 }
 
-/// The bytes before the xfer ids: the size and the id count.
-const PREFIX_LEN: usize = 5;
-
 impl RawProto {
     /// rawproto with the transfer filters of `filters`.
     pub fn new(filters: Arc<FilterRegistry>) -> Self {
@@ -70,76 +69,29 @@ impl Proto for RawProto {
     }
 
     fn encode(&self, msg: &Message, limit: usize, dst: &mut BytesMut) -> Result<(), ProtoError> {
-        let start = dst.len();
-        let result = self.encode_frame(msg, limit, dst);
-        if result.is_err() {
-            dst.truncate(start);
-        }
-        result
+        sized_frame::write(
+            &self.filters,
+            &msg.xfer_pipe,
+            SizeField::Inclusive,
+            payload_len(msg)?,
+            limit,
+            dst,
+            |out| {
+                write_payload(msg, out);
+                Ok(())
+            },
+        )
     }
 
     fn decode(&self, src: &mut BytesMut, limit: usize) -> Result<Option<Message>, ProtoError> {
-        let Some(size) = src.get(..4) else {
+        let Some((xfer_pipe, payload)) =
+            sized_frame::read(&self.filters, SizeField::Inclusive, src, limit)?
+        else {
             return Ok(None);
         };
-        let size = u32::from_be_bytes([size[0], size[1], size[2], size[3]]);
-        if (size as usize) < PREFIX_LEN {
-            return Err(ProtoError::FrameTooSmall(size));
-        }
-        if size as usize > limit {
-            return Err(ProtoError::FrameTooLarge {
-                size: size.into(),
-                limit,
-            });
-        }
-        let size = size as usize;
-        if src.len() < size {
-            src.reserve(size - src.len());
-            return Ok(None);
-        }
-        let mut frame = src.split_to(size).freeze();
-        frame.advance(4);
-        let count = usize::from(frame.get_u8());
-        let ids = take(&mut frame, count, "xfer pipe")?;
-        self.filters.check(&ids)?;
-        let payload = self.filters.unpack(&ids, frame, limit)?;
         let mut msg = read_payload(payload)?;
-        msg.xfer_pipe = XferPipe::from_ids(ids)?;
+        msg.xfer_pipe = xfer_pipe;
         Ok(Some(msg))
-    }
-}
-
-impl RawProto {
-    fn encode_frame(
-        &self,
-        msg: &Message,
-        limit: usize,
-        dst: &mut BytesMut,
-    ) -> Result<(), ProtoError> {
-        let pipe = msg.xfer_pipe.ids();
-        self.filters.check(pipe)?;
-        let start = dst.len();
-        let payload_len = payload_len(msg)?;
-        dst.reserve(PREFIX_LEN + pipe.len() + payload_len);
-        dst.put_u32(0);
-        dst.put_u8(pipe.len() as u8);
-        dst.put_slice(pipe);
-        if pipe.is_empty() {
-            write_payload(msg, dst);
-        } else {
-            let mut payload = BytesMut::with_capacity(payload_len);
-            write_payload(msg, &mut payload);
-            dst.put(self.filters.pack(pipe, payload)?);
-        }
-        let size = dst.len() - start;
-        if size > limit || size > u32::MAX as usize {
-            return Err(ProtoError::FrameTooLarge {
-                size: size as u64,
-                limit,
-            });
-        }
-        dst[start..start + 4].copy_from_slice(&(size as u32).to_be_bytes());
-        Ok(())
     }
 }
 
@@ -152,12 +104,6 @@ fn checked_len(field: &'static str, len: usize, max: usize) -> Result<usize, Pro
         return Err(ProtoError::FieldTooLong { field, len, max });
     }
     Ok(len)
-}
-
-const OK_STATUS: &[u8] = b"code=0";
-
-fn status_len(status: Option<&Status>) -> usize {
-    status.map_or(OK_STATUS.len(), Status::query_len)
 }
 
 /// The payload's exact length, after checking every length field.
@@ -184,10 +130,7 @@ fn write_payload(msg: &Message, out: &mut BytesMut) {
     out.put_u8(msg.service_method.len() as u8);
     out.put_slice(msg.service_method.as_bytes());
     out.put_u16(status_len(msg.status.as_ref()) as u16);
-    match &msg.status {
-        Some(status) => status.encode_query(out),
-        None => out.put_slice(OK_STATUS),
-    }
+    write_status(msg.status.as_ref(), out);
     out.put_u16(msg.meta.query_len() as u16);
     msg.meta.encode_query(out);
     out.put_u8(msg.body_codec);
@@ -222,12 +165,7 @@ fn read_payload(mut payload: Bytes) -> Result<Message, ProtoError> {
             field: "service method",
         })?;
     let status_len = take_u16(&mut payload, "status length")?;
-    let status = take(&mut payload, status_len, "status")?;
-    let status = if status.as_ref() == OK_STATUS {
-        None
-    } else {
-        Some(Status::parse_query(&status)?)
-    };
+    let status = read_status(&take(&mut payload, status_len, "status")?)?;
     let meta_len = take_u16(&mut payload, "meta length")?;
     let meta =
         Meta::parse_query(&take(&mut payload, meta_len, "meta")?).map_err(ProtoError::Meta)?;
