@@ -30,25 +30,32 @@ impl Meta {
         Self { pairs: Vec::new() }
     }
 
-    /// Adds a pair after the others, keeping earlier pairs with the same key.
+    /// Adds a pair after the others, keeping earlier pairs with the same key. A pair whose key
+    /// and value are both empty carries nothing on the wire and is not added.
     pub fn append(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        self.pairs.push((key.into(), value.into()));
+        let (key, value) = (key.into(), value.into());
+        if !(key.is_empty() && value.is_empty()) {
+            self.pairs.push((key, value));
+        }
     }
 
     /// Sets `key` to `value`: the first pair with the key takes the value and later ones are
     /// removed; without one, the pair is appended.
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        let key = key.into();
+        let (key, value) = (key.into(), value.into());
         match self.pairs.iter().position(|(k, _)| *k == key) {
-            Some(first) => {
-                self.pairs[first].1 = value.into();
+            Some(first) if !(key.is_empty() && value.is_empty()) => {
+                self.pairs[first].1 = value;
                 let mut index = 0;
                 self.pairs.retain(|(k, _)| {
                     index += 1;
                     index - 1 <= first || *k != key
                 });
             }
-            None => self.pairs.push((key, value.into())),
+            Some(_) => {
+                self.remove(&key);
+            }
+            None => self.append(key, value),
         }
     }
 
@@ -126,12 +133,11 @@ impl Meta {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Meta {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self {
-            pairs: iter
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+        let mut meta = Self::new();
+        for (key, value) in iter {
+            meta.append(key, value);
         }
+        meta
     }
 }
 
@@ -164,6 +170,16 @@ mod tests {
         assert_eq!(query, "x=hello%20meta%20%26%20more%3D1&k=1&k=2&e");
         assert_eq!(query.len(), meta.query_len());
         assert_eq!(Meta::parse_query(query.as_bytes()).unwrap(), meta);
+    }
+
+    #[test]
+    fn a_pair_with_nothing_in_it_is_not_kept() {
+        let mut meta: Meta = [("", ""), ("", "x")].into_iter().collect();
+        meta.append("", "");
+        assert_eq!(meta.to_query(), "=x");
+        meta.set("", "");
+        assert!(meta.is_empty());
+        assert!(Meta::parse_query(b"=&&=").unwrap().is_empty());
     }
 
     #[test]

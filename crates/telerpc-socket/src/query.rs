@@ -107,12 +107,12 @@ pub fn unescape(raw: &[u8], part: &'static str) -> Result<String, QueryError> {
     String::from_utf8(out).map_err(|_| QueryError { part })
 }
 
-/// Parses a query string into its pairs, in order, keeping duplicates. Empty pieces between
-/// `&`s are skipped.
+/// Parses a query string into its pairs, in order, keeping duplicates. Pieces that carry
+/// nothing (empty ones between `&`s, and a lone `=`) are skipped, as writing never produces them.
 pub fn parse(query: &[u8]) -> impl Iterator<Item = Result<(String, String), QueryError>> + '_ {
     query
         .split(|b| *b == b'&')
-        .filter(|piece| !piece.is_empty())
+        .filter(|piece| !matches!(*piece, [] | [b'=']))
         .map(|piece| {
             let (key, value) = match piece.iter().position(|b| *b == b'=') {
                 Some(eq) => (&piece[..eq], &piece[eq + 1..]),
@@ -153,7 +153,9 @@ mod tests {
 
     #[test]
     fn parses_pairs_in_order() {
-        let pairs: Vec<_> = parse(b"a=1&b&&a=2=3&=x").collect::<Result<_, _>>().unwrap();
+        let pairs: Vec<_> = parse(b"a=1&b&&a=2=3&=&=x")
+            .collect::<Result<_, _>>()
+            .unwrap();
         let expected = [("a", "1"), ("b", ""), ("a", "2=3"), ("", "x")];
         assert_eq!(pairs.len(), expected.len());
         for ((key, value), (want_key, want_value)) in pairs.iter().zip(expected) {

@@ -1,12 +1,15 @@
 //! jsonproto (spec §7): the Go captures byte for byte, correct escaping, a tolerant reader, and
 //! every malformed frame a typed error, never a panic or an allocation sized by the peer.
 
+mod support;
+
 use bytes::{BufMut, Bytes, BytesMut};
 use proptest::prelude::*;
+use support::{filter_ids, frame, frame_with_pipe};
 use telerpc_socket::{
-    JsonProto, Message, MessageType, Meta, Proto, ProtoError, Status, DEFAULT_FRAME_LIMIT,
+    JsonProto, Message, MessageType, Proto, ProtoError, Status, DEFAULT_FRAME_LIMIT,
 };
-use telerpc_xfer::{XferError, XferPipe};
+use telerpc_xfer::XferPipe;
 
 fn vector(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/data/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -23,45 +26,13 @@ fn described_document(name: &str) -> Vec<u8> {
     line.as_bytes().to_vec()
 }
 
-/// A frame around `document` with the ids of `pipe`.
-fn frame_with_pipe(pipe: &[u8], document: &[u8]) -> BytesMut {
-    let mut out = BytesMut::new();
-    out.put_u32((1 + pipe.len() + document.len()) as u32);
-    out.put_u8(pipe.len() as u8);
-    out.put_slice(pipe);
-    out.put_slice(document);
-    out
-}
-
-fn frame(document: &[u8]) -> BytesMut {
-    frame_with_pipe(b"", document)
-}
-
 fn decode(src: &mut BytesMut) -> Result<Option<Message>, ProtoError> {
     JsonProto::default().decode(src, DEFAULT_FRAME_LIMIT)
 }
 
 /// Decodes one whole frame holding `document`.
 fn read(document: &[u8]) -> Result<Message, ProtoError> {
-    let mut src = frame(document);
-    let msg = decode(&mut src)?.expect("a whole frame");
-    assert!(src.is_empty(), "the frame is consumed");
-    Ok(msg)
-}
-
-fn encode(msg: &Message) -> BytesMut {
-    let mut wire = BytesMut::new();
-    JsonProto::default()
-        .encode(msg, DEFAULT_FRAME_LIMIT, &mut wire)
-        .unwrap();
-    wire
-}
-
-/// The document `msg` encodes to, as text.
-fn document_of(msg: &Message) -> Vec<u8> {
-    let wire = encode(msg);
-    assert_eq!(wire[4], 0, "no filters");
-    wire[5..].to_vec()
+    support::read_whole_frame(&JsonProto::default(), frame(document))
 }
 
 fn message(
@@ -76,6 +47,17 @@ fn message(
     msg.body_codec = b'j';
     msg.body = Bytes::from_static(body);
     msg
+}
+
+fn encode(msg: &Message) -> BytesMut {
+    support::encode_frame(&JsonProto::default(), msg)
+}
+
+/// The document `msg` encodes to, as text.
+fn document_of(msg: &Message) -> Vec<u8> {
+    let wire = encode(msg);
+    assert_eq!(wire[4], 0, "no filters");
+    wire[5..].to_vec()
 }
 
 #[test]
@@ -273,23 +255,17 @@ fn frames_back_to_back_decode_one_at_a_time() {
 
 /// The reason of a jsonproto document error, or a panic naming what came instead.
 fn document_error(document: &[u8]) -> String {
-    match read(document) {
-        Err(ProtoError::Document {
-            proto: "jsonproto",
-            reason,
-        }) => reason,
-        other => panic!("{}: {other:?}", String::from_utf8_lossy(document)),
-    }
+    support::document_error(
+        "jsonproto",
+        String::from_utf8_lossy(document),
+        read(document),
+    )
 }
 
 #[test]
 fn every_prefix_of_a_frame_asks_for_more_and_consumes_nothing() {
     let whole = vector("j_call_math_add_jsonproto.bin");
-    for cut in 0..whole.len() {
-        let mut src = BytesMut::from(&whole[..cut]);
-        assert!(decode(&mut src).unwrap().is_none(), "prefix of {cut} bytes");
-        assert_eq!(&src[..], &whole[..cut], "nothing is consumed");
-    }
+    support::assert_every_prefix_asks_for_more(&JsonProto::default(), &whole);
 }
 
 #[test]
@@ -303,11 +279,7 @@ fn a_document_cut_at_every_length_is_a_document_error() {
 
 #[test]
 fn a_size_of_zero_is_too_small() {
-    let mut src = BytesMut::from(&[0u8, 0, 0, 0, 0][..]);
-    assert!(matches!(
-        decode(&mut src),
-        Err(ProtoError::FrameTooSmall(0))
-    ));
+    support::assert_a_zero_size_is_too_small(&JsonProto::default());
 }
 
 #[test]
@@ -322,12 +294,7 @@ fn a_pipe_count_past_the_end_is_truncated() {
 
 #[test]
 fn a_size_claiming_4_gib_is_refused_without_allocating() {
-    let mut src = BytesMut::with_capacity(16);
-    src.put_u32(u32::MAX);
-    src.put_u8(0);
-    let err = decode(&mut src).unwrap_err();
-    assert!(matches!(err, ProtoError::FrameTooLarge { size, .. } if size == u64::from(u32::MAX)));
-    assert!(src.capacity() < 1024, "capacity {}", src.capacity());
+    support::assert_a_4_gib_claim_is_refused_without_allocating(&JsonProto::default());
 }
 
 #[test]
@@ -374,38 +341,26 @@ fn the_limit_bounds_the_size_field() {
 #[test]
 fn refused_writes_leave_the_buffer_as_it_was() {
     let proto = JsonProto::default();
-    let mut dst = encode(&message(1, MessageType::Push, "/ok", &[], b""));
-    let before = dst.clone();
 
     let mut unknown_filter = message(2, MessageType::Call, "/a", &[], b"");
     unknown_filter.xfer_pipe = XferPipe::from_ids(&b"gQ"[..]).unwrap();
-    let err = proto
-        .encode(&unknown_filter, DEFAULT_FRAME_LIMIT, &mut dst)
-        .unwrap_err();
-    assert!(
-        matches!(err, ProtoError::Xfer(XferError::UnknownFilter(b'Q'))),
-        "{err}"
-    );
-    assert_eq!(dst, before);
+    let err = support::assert_write_refused(&proto, &unknown_filter, DEFAULT_FRAME_LIMIT);
+    support::assert_unknown_filter(&err, b'Q');
 
     let mut big = message(3, MessageType::Call, "/big", &[], b"");
     big.body = vec![7; 4096].into();
     big.xfer_pipe = XferPipe::from_ids(&b"m"[..]).unwrap();
-    let err = proto.encode(&big, 1024, &mut dst).unwrap_err();
+    let err = support::assert_write_refused(&proto, &big, 1024);
     assert!(
         matches!(err, ProtoError::FrameTooLarge { limit: 1024, .. }),
         "{err}"
     );
-    assert_eq!(dst, before);
 }
 
 #[test]
 fn unknown_filter_ids_are_refused() {
     let err = decode(&mut frame_with_pipe(b"Q", br#"{"seq":1,"mtype":1}"#)).unwrap_err();
-    assert!(
-        matches!(err, ProtoError::Xfer(XferError::UnknownFilter(b'Q'))),
-        "{err}"
-    );
+    support::assert_unknown_filter(&err, b'Q');
 }
 
 #[test]
@@ -519,23 +474,15 @@ fn nesting_beyond_64_is_refused() {
 #[test]
 fn invalid_utf8_in_the_service_method_is_refused() {
     let err = read(b"{\"seq\":1,\"mtype\":1,\"serviceMethod\":\"/\xff\xfe\"}").unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ProtoError::InvalidUtf8 {
-                field: "service method"
-            }
-        ),
-        "{err}"
-    );
+    support::assert_service_method_not_utf8(&err);
 }
 
 #[test]
 fn malformed_query_strings_are_refused() {
-    let bad_code = read(br#"{"seq":1,"mtype":2,"status":"code=x1"}"#).unwrap_err();
-    assert!(matches!(bad_code, ProtoError::Status(_)), "{bad_code}");
-    let bad_meta = read(br#"{"seq":1,"mtype":1,"meta":"k=%FF"}"#).unwrap_err();
-    assert!(matches!(bad_meta, ProtoError::Meta(_)), "{bad_meta}");
+    support::assert_malformed_queries_refused(
+        read(br#"{"seq":1,"mtype":2,"status":"code=x1"}"#),
+        read(br#"{"seq":1,"mtype":1,"meta":"k=%FF"}"#),
+    );
 }
 
 #[test]
@@ -586,114 +533,16 @@ fn malformed_json_is_refused() {
 
 // Properties.
 
-fn mtype() -> impl Strategy<Value = MessageType> {
-    prop_oneof![
-        Just(MessageType::Call),
-        Just(MessageType::Reply),
-        Just(MessageType::Push),
-        Just(MessageType::AuthCall),
-        Just(MessageType::AuthReply),
-    ]
-}
-
-/// A status, or `None`; a status that reads as plain OK is generated as `None`, which is how
-/// it reads back.
-fn status() -> impl Strategy<Value = Option<Status>> {
-    let code = prop_oneof![Just(0), Just(404), any::<i32>()];
-    proptest::option::of(
-        (code, "(?s).{0,12}", proptest::option::of("(?s).{0,12}")).prop_map(
-            |(code, message, cause)| match cause {
-                Some(cause) => Status::new(code, message).with_cause(cause),
-                None => Status::new(code, message),
-            },
-        ),
-    )
-    .prop_map(|status| {
-        status.filter(|s| !(s.is_ok() && s.message().is_empty() && s.cause().is_none()))
-    })
-}
-
-/// Meta pairs; a key is never empty, as a pair with an empty key and value has no query form.
-fn meta() -> impl Strategy<Value = Meta> {
-    proptest::collection::vec(("(?s).{1,8}", "(?s).{0,12}"), 0..4).prop_map(Meta::from_iter)
-}
-
-fn pipe() -> impl Strategy<Value = XferPipe> {
-    proptest::collection::vec(
-        prop_oneof![Just(b'g'), Just(b'z'), Just(b'm'), Just(b'c')],
-        0..3,
-    )
-    .prop_map(|ids| XferPipe::from_ids(ids).unwrap())
-}
-
-prop_compose! {
-    fn any_message()(
-        seq in any::<i32>(),
-        mtype in mtype(),
-        service_method in "(?s).{0,24}",
-        status in status(),
-        meta in meta(),
-        body_codec in any::<u8>(),
-        body in proptest::collection::vec(any::<u8>(), 0..256),
-        xfer_pipe in pipe(),
-    ) -> Message {
-        Message {
-            seq,
-            mtype,
-            service_method: service_method.into(),
-            status,
-            meta,
-            body_codec,
-            body: body.into(),
-            xfer_pipe,
-        }
-    }
-}
-
-/// Chunk sizes to cut a byte stream into, cycled: sometimes 1-byte reads throughout.
-fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
-    prop_oneof![Just(vec![1]), proptest::collection::vec(1..=40usize, 1..8)]
-}
+// `messages_round_trip_whatever_the_chunks` and `arbitrary_bytes_never_panic`, as pbproto has
+// them: see `support`.
+message_properties!(JsonProto::default());
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn messages_round_trip_whatever_the_chunks(msg in any_message(), sizes in chunk_sizes()) {
-        let proto = JsonProto::default();
-        let wire = encode(&msg);
-        let mut src = BytesMut::new();
-        let mut fed = 0;
-        let mut decoded = None;
-        for size in sizes.iter().cycle() {
-            let end = (fed + size).min(wire.len());
-            src.extend_from_slice(&wire[fed..end]);
-            fed = end;
-            match proto.decode(&mut src, DEFAULT_FRAME_LIMIT).unwrap() {
-                Some(read) => {
-                    decoded = Some(read);
-                    break;
-                }
-                None => prop_assert!(fed < wire.len(), "the whole frame was fed"),
-            }
-        }
-        prop_assert_eq!(fed, wire.len(), "a message only once every byte arrived");
-        prop_assert!(src.is_empty());
-        prop_assert_eq!(decoded, Some(msg));
-    }
-
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let mut src = BytesMut::from(&bytes[..]);
-        while let Ok(Some(_)) = JsonProto::default().decode(&mut src, 1 << 20) {}
-    }
-
-    #[test]
     fn arbitrary_documents_in_a_well_sized_frame_never_panic(
-        pipe in proptest::collection::vec(
-            prop_oneof![Just(b'g'), Just(b'z'), Just(b'm'), Just(b'c'), any::<u8>()],
-            0..3,
-        ),
+        pipe in filter_ids(),
         document in prop_oneof![
             proptest::collection::vec(any::<u8>(), 0..256),
             r#"[{}\[\]",:0-9a-z\\ -]{0,64}"#.prop_map(String::into_bytes),

@@ -1,26 +1,15 @@
 //! pbproto (spec §7): hand-computed frames byte for byte (there is no Go capture), protobuf's
 //! reading rules, and every malformed frame a typed error, never a panic.
 
-use bytes::{BufMut, Bytes, BytesMut};
+mod support;
+
+use bytes::{Bytes, BytesMut};
 use proptest::prelude::*;
+use support::{filter_ids, frame, frame_with_pipe};
 use telerpc_socket::{
     Message, MessageType, Meta, PbProto, Proto, ProtoError, Status, DEFAULT_FRAME_LIMIT,
 };
-use telerpc_xfer::{XferError, XferPipe};
-
-/// A frame around `payload` with the ids of `pipe`.
-fn frame_with_pipe(pipe: &[u8], payload: &[u8]) -> BytesMut {
-    let mut out = BytesMut::new();
-    out.put_u32((1 + pipe.len() + payload.len()) as u32);
-    out.put_u8(pipe.len() as u8);
-    out.put_slice(pipe);
-    out.put_slice(payload);
-    out
-}
-
-fn frame(payload: &[u8]) -> BytesMut {
-    frame_with_pipe(b"", payload)
-}
+use telerpc_xfer::XferPipe;
 
 fn decode(src: &mut BytesMut) -> Result<Option<Message>, ProtoError> {
     PbProto::default().decode(src, DEFAULT_FRAME_LIMIT)
@@ -28,18 +17,11 @@ fn decode(src: &mut BytesMut) -> Result<Option<Message>, ProtoError> {
 
 /// Decodes one whole frame holding `payload`.
 fn read(payload: &[u8]) -> Result<Message, ProtoError> {
-    let mut src = frame(payload);
-    let msg = decode(&mut src)?.expect("a whole frame");
-    assert!(src.is_empty(), "the frame is consumed");
-    Ok(msg)
+    support::read_whole_frame(&PbProto::default(), frame(payload))
 }
 
 fn encode(msg: &Message) -> BytesMut {
-    let mut wire = BytesMut::new();
-    PbProto::default()
-        .encode(msg, DEFAULT_FRAME_LIMIT, &mut wire)
-        .unwrap();
-    wire
+    support::encode_frame(&PbProto::default(), msg)
 }
 
 /// CALL seq 1 `/a`, OK, no meta, no codec, no body: each field as tag, then value.
@@ -128,23 +110,12 @@ fn frames_with_filters_round_trip() {
 
 /// The reason of a pbproto document error, or a panic naming what came instead.
 fn document_error(payload: &[u8]) -> String {
-    match read(payload) {
-        Err(ProtoError::Document {
-            proto: "pbproto",
-            reason,
-        }) => reason,
-        other => panic!("{payload:x?}: {other:?}"),
-    }
+    support::document_error("pbproto", format_args!("{payload:x?}"), read(payload))
 }
 
 #[test]
 fn every_prefix_of_a_frame_asks_for_more_and_consumes_nothing() {
-    let whole = frame(CALL_A);
-    for cut in 0..whole.len() {
-        let mut src = BytesMut::from(&whole[..cut]);
-        assert!(decode(&mut src).unwrap().is_none(), "prefix of {cut} bytes");
-        assert_eq!(&src[..], &whole[..cut], "nothing is consumed");
-    }
+    support::assert_every_prefix_asks_for_more(&PbProto::default(), &frame(CALL_A));
 }
 
 #[test]
@@ -170,54 +141,33 @@ fn a_payload_cut_inside_a_field_is_a_document_error() {
 
 #[test]
 fn a_size_of_zero_is_too_small() {
-    let mut src = BytesMut::from(&[0u8, 0, 0, 0, 0][..]);
-    assert!(matches!(
-        decode(&mut src),
-        Err(ProtoError::FrameTooSmall(0))
-    ));
+    support::assert_a_zero_size_is_too_small(&PbProto::default());
 }
 
 #[test]
 fn a_size_claiming_4_gib_is_refused_without_allocating() {
-    let mut src = BytesMut::with_capacity(16);
-    src.put_u32(u32::MAX);
-    src.put_u8(0);
-    let err = decode(&mut src).unwrap_err();
-    assert!(matches!(err, ProtoError::FrameTooLarge { size, .. } if size == u64::from(u32::MAX)));
-    assert!(src.capacity() < 1024, "capacity {}", src.capacity());
+    support::assert_a_4_gib_claim_is_refused_without_allocating(&PbProto::default());
 }
 
 #[test]
 fn unknown_filter_ids_are_refused() {
     let err = decode(&mut frame_with_pipe(b"Q", CALL_A)).unwrap_err();
-    assert!(
-        matches!(err, ProtoError::Xfer(XferError::UnknownFilter(b'Q'))),
-        "{err}"
-    );
+    support::assert_unknown_filter(&err, b'Q');
 }
 
 #[test]
 fn refused_writes_leave_the_buffer_as_it_was() {
     let proto = PbProto::default();
-    let mut dst = encode(&Message::new(MessageType::Push, 1, "/ok"));
-    let before = dst.clone();
     let mut big = Message::new(MessageType::Call, 2, "/big");
     big.body = vec![7; 4096].into();
-    let err = proto.encode(&big, 1024, &mut dst).unwrap_err();
+    let err = support::assert_write_refused(&proto, &big, 1024);
     assert!(
         matches!(err, ProtoError::FrameTooLarge { limit: 1024, .. }),
         "{err}"
     );
-    assert_eq!(dst, before);
     big.xfer_pipe = XferPipe::from_ids(&b"Q"[..]).unwrap();
-    let err = proto
-        .encode(&big, DEFAULT_FRAME_LIMIT, &mut dst)
-        .unwrap_err();
-    assert!(
-        matches!(err, ProtoError::Xfer(XferError::UnknownFilter(b'Q'))),
-        "{err}"
-    );
-    assert_eq!(dst, before);
+    let err = support::assert_write_refused(&proto, &big, DEFAULT_FRAME_LIMIT);
+    support::assert_unknown_filter(&err, b'Q');
 }
 
 #[test]
@@ -262,23 +212,15 @@ fn body_codecs_must_fit_a_byte() {
 #[test]
 fn invalid_utf8_in_the_service_method_is_refused() {
     let err = read(b"\x10\x01\x1a\x03/\xff\xfe").unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ProtoError::InvalidUtf8 {
-                field: "service method"
-            }
-        ),
-        "{err}"
-    );
+    support::assert_service_method_not_utf8(&err);
 }
 
 #[test]
 fn malformed_query_strings_are_refused() {
-    let bad_code = read(b"\x10\x02\x22\x07code=x1").unwrap_err();
-    assert!(matches!(bad_code, ProtoError::Status(_)), "{bad_code}");
-    let bad_meta = read(b"\x10\x01\x2a\x05k=%FF").unwrap_err();
-    assert!(matches!(bad_meta, ProtoError::Meta(_)), "{bad_meta}");
+    support::assert_malformed_queries_refused(
+        read(b"\x10\x02\x22\x07code=x1"),
+        read(b"\x10\x01\x2a\x05k=%FF"),
+    );
 }
 
 #[test]
@@ -291,114 +233,16 @@ fn a_status_that_reads_as_plain_ok_is_none() {
 
 // Properties.
 
-fn mtype() -> impl Strategy<Value = MessageType> {
-    prop_oneof![
-        Just(MessageType::Call),
-        Just(MessageType::Reply),
-        Just(MessageType::Push),
-        Just(MessageType::AuthCall),
-        Just(MessageType::AuthReply),
-    ]
-}
-
-/// A status, or `None`; a status that reads as plain OK is generated as `None`, which is how
-/// it reads back.
-fn status() -> impl Strategy<Value = Option<Status>> {
-    let code = prop_oneof![Just(0), Just(404), any::<i32>()];
-    proptest::option::of(
-        (code, "(?s).{0,12}", proptest::option::of("(?s).{0,12}")).prop_map(
-            |(code, message, cause)| match cause {
-                Some(cause) => Status::new(code, message).with_cause(cause),
-                None => Status::new(code, message),
-            },
-        ),
-    )
-    .prop_map(|status| {
-        status.filter(|s| !(s.is_ok() && s.message().is_empty() && s.cause().is_none()))
-    })
-}
-
-/// Meta pairs; a key is never empty, as a pair with an empty key and value has no query form.
-fn meta() -> impl Strategy<Value = Meta> {
-    proptest::collection::vec(("(?s).{1,8}", "(?s).{0,12}"), 0..4).prop_map(Meta::from_iter)
-}
-
-fn pipe() -> impl Strategy<Value = XferPipe> {
-    proptest::collection::vec(
-        prop_oneof![Just(b'g'), Just(b'z'), Just(b'm'), Just(b'c')],
-        0..3,
-    )
-    .prop_map(|ids| XferPipe::from_ids(ids).unwrap())
-}
-
-prop_compose! {
-    fn any_message()(
-        seq in any::<i32>(),
-        mtype in mtype(),
-        service_method in "(?s).{0,24}",
-        status in status(),
-        meta in meta(),
-        body_codec in any::<u8>(),
-        body in proptest::collection::vec(any::<u8>(), 0..256),
-        xfer_pipe in pipe(),
-    ) -> Message {
-        Message {
-            seq,
-            mtype,
-            service_method: service_method.into(),
-            status,
-            meta,
-            body_codec,
-            body: body.into(),
-            xfer_pipe,
-        }
-    }
-}
-
-/// Chunk sizes to cut a byte stream into, cycled: sometimes 1-byte reads throughout.
-fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
-    prop_oneof![Just(vec![1]), proptest::collection::vec(1..=40usize, 1..8)]
-}
+// `messages_round_trip_whatever_the_chunks` and `arbitrary_bytes_never_panic`, as jsonproto has
+// them: see `support`.
+message_properties!(PbProto::default());
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn messages_round_trip_whatever_the_chunks(msg in any_message(), sizes in chunk_sizes()) {
-        let proto = PbProto::default();
-        let wire = encode(&msg);
-        let mut src = BytesMut::new();
-        let mut fed = 0;
-        let mut decoded = None;
-        for size in sizes.iter().cycle() {
-            let end = (fed + size).min(wire.len());
-            src.extend_from_slice(&wire[fed..end]);
-            fed = end;
-            match proto.decode(&mut src, DEFAULT_FRAME_LIMIT).unwrap() {
-                Some(read) => {
-                    decoded = Some(read);
-                    break;
-                }
-                None => prop_assert!(fed < wire.len(), "the whole frame was fed"),
-            }
-        }
-        prop_assert_eq!(fed, wire.len(), "a message only once every byte arrived");
-        prop_assert!(src.is_empty());
-        prop_assert_eq!(decoded, Some(msg));
-    }
-
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let mut src = BytesMut::from(&bytes[..]);
-        while let Ok(Some(_)) = PbProto::default().decode(&mut src, 1 << 20) {}
-    }
-
-    #[test]
     fn arbitrary_payloads_in_a_well_sized_frame_never_panic(
-        pipe in proptest::collection::vec(
-            prop_oneof![Just(b'g'), Just(b'z'), Just(b'm'), Just(b'c'), any::<u8>()],
-            0..3,
-        ),
+        pipe in filter_ids(),
         payload in proptest::collection::vec(any::<u8>(), 0..256),
     ) {
         let _ = decode(&mut frame_with_pipe(&pipe, &payload));

@@ -1,26 +1,15 @@
 //! rawproto against bad input: every malformed frame is a typed error, never a panic, a hang or
 //! an allocation sized by the peer; every refused write leaves the output buffer as it was.
 
+mod support;
+
 use bytes::{BufMut, Bytes, BytesMut};
 use proptest::prelude::*;
+use support::{filter_ids, raw_frame, raw_frame_with_pipe};
 use telerpc_socket::{
     code, Message, MessageType, Meta, Proto, ProtoError, RawProto, Status, DEFAULT_FRAME_LIMIT,
 };
 use telerpc_xfer::{XferError, XferPipe};
-
-/// A frame around `payload` with no filters.
-fn frame(payload: &[u8]) -> BytesMut {
-    frame_with_pipe(b"", payload)
-}
-
-fn frame_with_pipe(pipe: &[u8], payload: &[u8]) -> BytesMut {
-    let mut out = BytesMut::new();
-    out.put_u32((4 + 1 + pipe.len() + payload.len()) as u32);
-    out.put_u8(pipe.len() as u8);
-    out.put_slice(pipe);
-    out.put_slice(payload);
-    out
-}
 
 /// A payload with these fields, written raw so that any of them can be wrong.
 fn payload(seq: &[u8], mtype: u8, method: &[u8], status: &[u8], meta: &[u8]) -> Vec<u8> {
@@ -47,7 +36,7 @@ fn decode(src: &mut BytesMut) -> Result<Option<Message>, ProtoError> {
 
 #[test]
 fn a_good_hand_made_frame_decodes() {
-    let msg = decode(&mut frame(&good_payload())).unwrap().unwrap();
+    let msg = decode(&mut raw_frame(&good_payload())).unwrap().unwrap();
     assert_eq!(
         (msg.seq, msg.mtype, &*msg.service_method),
         (1, MessageType::Call, "/a")
@@ -56,7 +45,7 @@ fn a_good_hand_made_frame_decodes() {
 
 #[test]
 fn every_prefix_of_a_frame_asks_for_more() {
-    let whole = frame(&good_payload());
+    let whole = raw_frame(&good_payload());
     for cut in 0..whole.len() {
         let mut src = BytesMut::from(&whole[..cut]);
         assert!(decode(&mut src).unwrap().is_none(), "prefix of {cut} bytes");
@@ -78,12 +67,7 @@ fn sizes_below_the_minimum_are_refused() {
 
 #[test]
 fn a_size_claiming_4_gib_is_refused_without_allocating() {
-    let mut src = BytesMut::with_capacity(16);
-    src.put_u32(u32::MAX);
-    src.put_u8(0);
-    let err = decode(&mut src).unwrap_err();
-    assert!(matches!(err, ProtoError::FrameTooLarge { size, .. } if size == u64::from(u32::MAX)));
-    assert!(src.capacity() < 1024, "capacity {}", src.capacity());
+    support::assert_a_4_gib_claim_is_refused_without_allocating(&RawProto::default());
 }
 
 #[test]
@@ -104,7 +88,7 @@ fn a_frame_over_a_configured_limit_is_refused_before_buffering() {
 fn truncated_fields_inside_a_frame_are_refused() {
     let whole = good_payload();
     for cut in 0..whole.len() {
-        let err = decode(&mut frame(&whole[..cut])).unwrap_err();
+        let err = decode(&mut raw_frame(&whole[..cut])).unwrap_err();
         assert!(
             matches!(err, ProtoError::Truncated { .. }),
             "cut at {cut}: {err}"
@@ -125,14 +109,14 @@ fn inner_lengths_that_overrun_the_frame_are_refused() {
     let mut long_meta = payload(b"1", 1, b"/a", b"code=0", b"");
     long_meta[14..16].copy_from_slice(&u16::MAX.to_be_bytes());
     overruns.push(long_meta);
-    let mut long_pipe = frame(b"");
+    let mut long_pipe = raw_frame(b"");
     long_pipe[4] = 9;
     assert!(matches!(
         decode(&mut long_pipe),
         Err(ProtoError::Truncated { .. })
     ));
     for bad in overruns {
-        let err = decode(&mut frame(&bad)).unwrap_err();
+        let err = decode(&mut raw_frame(&bad)).unwrap_err();
         assert!(
             matches!(err, ProtoError::Truncated { .. }),
             "{bad:?}: {err}"
@@ -143,7 +127,7 @@ fn inner_lengths_that_overrun_the_frame_are_refused() {
 #[test]
 fn unknown_message_types_are_refused() {
     for mtype in [0u8, 6, 9, 255] {
-        let err = decode(&mut frame(&payload(b"1", mtype, b"/a", b"code=0", b""))).unwrap_err();
+        let err = decode(&mut raw_frame(&payload(b"1", mtype, b"/a", b"code=0", b""))).unwrap_err();
         assert!(
             matches!(err, ProtoError::UnknownMessageType(t) if t.0 == mtype),
             "{err}"
@@ -153,41 +137,33 @@ fn unknown_message_types_are_refused() {
 
 #[test]
 fn unknown_filter_ids_are_refused() {
-    let err = decode(&mut frame_with_pipe(b"Q", &good_payload())).unwrap_err();
-    assert!(
-        matches!(err, ProtoError::Xfer(XferError::UnknownFilter(b'Q'))),
-        "{err}"
-    );
+    let err = decode(&mut raw_frame_with_pipe(b"Q", &good_payload())).unwrap_err();
+    support::assert_unknown_filter(&err, b'Q');
 }
 
 #[test]
 fn invalid_base36_seqs_are_refused() {
     for seq in [&b""[..], b"!", b"1.5", b"zzzzzzz", b"-"] {
-        let err = decode(&mut frame(&payload(seq, 1, b"/a", b"code=0", b""))).unwrap_err();
+        let err = decode(&mut raw_frame(&payload(seq, 1, b"/a", b"code=0", b""))).unwrap_err();
         assert!(matches!(err, ProtoError::InvalidSeq(_)), "{seq:?}: {err}");
     }
 }
 
 #[test]
 fn invalid_utf8_in_the_service_method_is_refused() {
-    let err = decode(&mut frame(&payload(b"1", 1, b"/\xff\xfe", b"code=0", b""))).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ProtoError::InvalidUtf8 {
-                field: "service method"
-            }
-        ),
-        "{err}"
-    );
+    let bad_method = payload(b"1", 1, b"/\xff\xfe", b"code=0", b"");
+    let err = decode(&mut raw_frame(&bad_method)).unwrap_err();
+    support::assert_service_method_not_utf8(&err);
 }
 
 #[test]
 fn malformed_query_strings_are_refused() {
-    let bad_code = decode(&mut frame(&payload(b"1", 2, b"", b"code=x1", b""))).unwrap_err();
-    assert!(matches!(bad_code, ProtoError::Status(_)), "{bad_code}");
-    let bad_meta = decode(&mut frame(&payload(b"1", 1, b"/a", b"code=0", b"k=%FF"))).unwrap_err();
-    assert!(matches!(bad_meta, ProtoError::Meta(_)), "{bad_meta}");
+    let bad_code = payload(b"1", 2, b"", b"code=x1", b"");
+    let bad_meta = payload(b"1", 1, b"/a", b"code=0", b"k=%FF");
+    support::assert_malformed_queries_refused(
+        decode(&mut raw_frame(&bad_code)),
+        decode(&mut raw_frame(&bad_meta)),
+    );
 }
 
 fn encode(msg: &Message, limit: usize, dst: &mut BytesMut) -> Result<(), ProtoError> {
@@ -196,12 +172,7 @@ fn encode(msg: &Message, limit: usize, dst: &mut BytesMut) -> Result<(), ProtoEr
 
 /// Encodes a refused message after a good one and checks the good one is intact.
 fn assert_refused(msg: &Message, limit: usize) -> ProtoError {
-    let mut dst = BytesMut::new();
-    let good = Message::new(MessageType::Push, 1, "/ok");
-    encode(&good, DEFAULT_FRAME_LIMIT, &mut dst).unwrap();
-    let before = dst.clone();
-    let err = encode(msg, limit, &mut dst).unwrap_err();
-    assert_eq!(dst, before, "a refused write leaves the buffer as it was");
+    let err = support::assert_write_refused(&RawProto::default(), msg, limit);
     assert_eq!(err.write_status().code(), code::WRITE_FAILED);
     err
 }
@@ -266,15 +237,14 @@ fn a_write_with_an_unknown_filter_is_refused() {
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let mut src = BytesMut::from(&bytes[..]);
-        while let Ok(Some(_)) = RawProto::default().decode(&mut src, 1 << 20) {}
+        support::decode_frame_after_frame(&RawProto::default(), &bytes);
     }
 
     #[test]
     fn arbitrary_payloads_in_a_well_sized_frame_never_panic(
-        pipe in proptest::collection::vec(prop_oneof![Just(b'g'), Just(b'z'), Just(b'm'), Just(b'c'), any::<u8>()], 0..3),
+        pipe in filter_ids(),
         body in proptest::collection::vec(any::<u8>(), 0..256),
     ) {
-        let _ = decode(&mut frame_with_pipe(&pipe, &body));
+        let _ = decode(&mut raw_frame_with_pipe(&pipe, &body));
     }
 }

@@ -1,16 +1,18 @@
 //! Property: every protocol × every built-in codec × any filter pipe carries a message intact,
 //! whatever the chunks the byte stream arrives in (down to 1-byte reads).
 
+mod support;
+
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
+use support::{mtype, pipe};
 use telerpc_codec::{id, Body, CodecRegistry, Proto as ProtoBody};
 use telerpc_socket::{
-    JsonProto, Message, MessageType, Meta, PbProto, Proto, RawProto, Status, DEFAULT_FRAME_LIMIT,
+    JsonProto, Message, Meta, PbProto, Proto, RawProto, Status, DEFAULT_FRAME_LIMIT,
 };
-use telerpc_xfer::XferPipe;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Order {
@@ -112,29 +114,11 @@ fn value() -> impl Strategy<Value = Value> {
     ]
 }
 
-fn pipe() -> impl Strategy<Value = XferPipe> {
-    proptest::collection::vec(
-        prop_oneof![Just(b'g'), Just(b'z'), Just(b'm'), Just(b'c')],
-        0..4,
-    )
-    .prop_map(|ids| XferPipe::from_ids(ids).unwrap())
-}
-
 fn protocol() -> impl Strategy<Value = Arc<dyn Proto>> {
     prop_oneof![
         Just(Arc::new(RawProto::default()) as Arc<dyn Proto>),
         Just(Arc::new(JsonProto::default()) as Arc<dyn Proto>),
         Just(Arc::new(PbProto::default()) as Arc<dyn Proto>),
-    ]
-}
-
-fn mtype() -> impl Strategy<Value = MessageType> {
-    prop_oneof![
-        Just(MessageType::Call),
-        Just(MessageType::Reply),
-        Just(MessageType::Push),
-        Just(MessageType::AuthCall),
-        Just(MessageType::AuthReply),
     ]
 }
 
@@ -145,10 +129,7 @@ fn status() -> impl Strategy<Value = Option<Status>> {
             ".*",
             proptest::option::of(".*"),
         )
-            .prop_map(|(code, msg, cause)| match cause {
-                Some(cause) => Status::new(code, msg).with_cause(cause),
-                None => Status::new(code, msg),
-            }),
+            .prop_map(|(code, msg, cause)| support::status_of(code, msg, cause)),
     )
 }
 
@@ -156,25 +137,13 @@ fn meta() -> impl Strategy<Value = Meta> {
     proptest::collection::vec(("[^&=]{1,8}", ".{0,12}"), 0..4).prop_map(Meta::from_iter)
 }
 
-/// Feeds `wire` to the protocol in chunks ending at `cuts`, and returns the one message.
-fn decode_in_chunks(proto: &dyn Proto, wire: &[u8], cuts: &[usize]) -> Message {
-    let mut ends: Vec<usize> = cuts.iter().map(|c| c % (wire.len() + 1)).collect();
-    ends.push(wire.len());
+/// The ends of the chunks that `cuts` (taken modulo `len + 1`) cut a stream of `len` bytes
+/// into, ascending; the last is `len`.
+fn chunk_ends_at(cuts: &[usize], len: usize) -> Vec<usize> {
+    let mut ends: Vec<usize> = cuts.iter().map(|c| c % (len + 1)).collect();
+    ends.push(len);
     ends.sort_unstable();
-    let mut src = BytesMut::new();
-    let mut fed = 0;
-    for end in ends {
-        if end > fed {
-            src.extend_from_slice(&wire[fed..end]);
-            fed = end;
-        }
-        if let Some(msg) = proto.decode(&mut src, DEFAULT_FRAME_LIMIT).unwrap() {
-            assert_eq!(fed, wire.len(), "a message only once every byte arrived");
-            assert!(src.is_empty());
-            return msg;
-        }
-    }
-    panic!("no message after {} bytes", wire.len());
+    ends
 }
 
 proptest! {
@@ -184,7 +153,7 @@ proptest! {
     fn every_protocol_codec_and_pipe_carries_messages_intact(
         proto in protocol(),
         value in value(),
-        pipe in pipe(),
+        pipe in pipe(0..4),
         seq in any::<i32>(),
         mtype in mtype(),
         service_method in "[a-zA-Z0-9/._é]{0,40}",
@@ -195,19 +164,17 @@ proptest! {
     ) {
         let (body_codec, body) = value.encode();
         let msg = Message {
-            seq,
-            mtype,
-            service_method: service_method.into(),
             status,
             meta,
             body_codec,
             body,
             xfer_pipe: pipe,
+            ..Message::new(mtype, seq, service_method)
         };
         let mut wire = BytesMut::new();
         proto.encode(&msg, DEFAULT_FRAME_LIMIT, &mut wire).unwrap();
         let cuts: Vec<usize> = if one_byte_reads { (0..wire.len()).collect() } else { cuts };
-        let read = decode_in_chunks(proto.as_ref(), &wire, &cuts);
+        let read = support::decode_in_chunks(proto.as_ref(), &wire, chunk_ends_at(&cuts, wire.len()));
         prop_assert_eq!(&read, &msg);
         value.assert_decodes_from(&read);
     }
