@@ -13,23 +13,32 @@ fn rawproto_round_trip(c: &mut Criterion) {
     let request = ProtoBody(BenchmarkMessage::request());
     let mut wire = BytesMut::with_capacity(4096);
 
-    c.bench_function("round trip: protobuf body + rawproto frame (610 bytes)", |b| {
-        b.iter(|| {
-            let mut call = Message::new(MessageType::Call, 1, "Hello.Say");
-            call.set_body(codecs, id::PROTOBUF, &request).unwrap();
-            proto.encode(&call, DEFAULT_FRAME_LIMIT, &mut wire).unwrap();
-            let read = proto.decode(&mut wire, DEFAULT_FRAME_LIMIT).unwrap().unwrap();
-            let body: ProtoBody<BenchmarkMessage> = read.body_as(codecs).unwrap();
-            assert_eq!(body.0.field2, 100_000);
-        })
-    });
+    c.bench_function(
+        "round trip: protobuf body + rawproto frame (610 bytes)",
+        |b| {
+            b.iter(|| {
+                let mut call = Message::new(MessageType::Call, 1, "Hello.Say");
+                call.set_body(codecs, id::PROTOBUF, &request).unwrap();
+                proto.encode(&call, DEFAULT_FRAME_LIMIT, &mut wire).unwrap();
+                let read = proto
+                    .decode(&mut wire, DEFAULT_FRAME_LIMIT)
+                    .unwrap()
+                    .unwrap();
+                let body: ProtoBody<BenchmarkMessage> = read.body_as(codecs).unwrap();
+                assert_eq!(body.0.field2, 100_000);
+            })
+        },
+    );
 
     let mut call = Message::new(MessageType::Call, 1, "Hello.Say");
     call.set_body(codecs, id::PROTOBUF, &request).unwrap();
     c.bench_function("rawproto frame only: encode + decode (610 bytes)", |b| {
         b.iter(|| {
             proto.encode(&call, DEFAULT_FRAME_LIMIT, &mut wire).unwrap();
-            let read = proto.decode(&mut wire, DEFAULT_FRAME_LIMIT).unwrap().unwrap();
+            let read = proto
+                .decode(&mut wire, DEFAULT_FRAME_LIMIT)
+                .unwrap()
+                .unwrap();
             assert_eq!(read.body.len(), 581);
         })
     });

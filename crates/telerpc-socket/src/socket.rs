@@ -189,11 +189,22 @@ impl<R, W> Socket<R, W> {
     }
 }
 
-impl<R: AsyncRead + Unpin, W> Socket<R, W> {
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Socket<R, W> {
     /// Receives the next message; `Ok(None)` when the peer closed the stream between frames.
     /// See [`SocketReader::recv`].
+    ///
+    /// A frame that cannot be read ([`SocketError::Proto`]: malformed, or over the frame limit)
+    /// loses the stream's position, so the socket closes the connection as eRPC does: it
+    /// [aborts](SocketWriter::abort) its write side, and the peer sees the end of the stream.
     pub async fn recv(&mut self) -> Result<Option<Message>, SocketError> {
-        self.reader.recv().await
+        let received = self.reader.recv().await;
+        if let Err(SocketError::Proto(error)) = &received {
+            tracing::debug!(id = %self.id(), %error, "closing after an unreadable frame");
+            if let Err(abort_error) = self.writer.abort().await {
+                tracing::debug!(id = %self.id(), %abort_error, "abort failed");
+            }
+        }
+        received
     }
 }
 

@@ -111,6 +111,18 @@ impl<W: AsyncWrite + Unpin> SocketWriter<W> {
     }
 }
 
+impl<W: AsyncWrite + Unpin> SocketWriter<W> {
+    /// Discards every queued frame and shuts the stream's write side down at once, without
+    /// waiting for the peer to read anything: for a connection that must end now, such as one
+    /// whose peer sent a frame that cannot be read.
+    pub async fn abort(&mut self) -> Result<(), SocketError> {
+        self.buffer.clear();
+        self.io.shutdown().await?;
+        tracing::debug!(id = %self.info.id(), "socket aborted");
+        Ok(())
+    }
+}
+
 impl<W> fmt::Debug for SocketWriter<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SocketWriter")

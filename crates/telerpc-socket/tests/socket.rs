@@ -325,6 +325,38 @@ async fn a_size_prefix_claiming_4_gib_is_refused_without_allocating() {
 }
 
 #[tokio::test]
+async fn an_unreadable_frame_closes_the_connection() {
+    within(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut peer = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (accepted, _) = listener.accept().await.unwrap();
+        let mut socket = Socket::tcp(accepted, SocketConfig::default()).unwrap();
+        socket.feed(&call(1, 1, 2)).unwrap();
+        peer.write_all(&[0, 0, 0, 2]).await.unwrap();
+
+        assert!(matches!(
+            socket.recv().await,
+            Err(SocketError::Proto(ProtoError::FrameTooSmall(2)))
+        ));
+        assert!(
+            socket.write_buffer().is_empty(),
+            "queued frames are dropped"
+        );
+        let mut rest = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut peer, &mut rest)
+            .await
+            .unwrap();
+        assert!(
+            rest.is_empty(),
+            "the peer sees the end of the stream, nothing else"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_read_buffer_starts_at_the_configured_capacity() {
     let (a, _b) = tokio::io::duplex(64);
     let socket = Socket::with_config(a, SocketConfig::default().with_read_buffer_capacity(512));
