@@ -1,14 +1,15 @@
 //! [`Plain`]: eRPC's plain-text codec, one scalar written as text.
 
-use std::fmt::{Display, Write as _};
-use std::str::FromStr;
+mod de;
+mod ser;
+
+use std::fmt::Display;
 
 use bytes::BytesMut;
-use serde::de::value::BorrowedStrDeserializer;
-use serde::de::Visitor;
-use serde::ser::Impossible;
 use serde::Serialize;
 
+use self::de::TextDeserializer;
+use self::ser::TextSerializer;
 use crate::{id, BoxError, Codec, CodecError, DeserializeSink};
 
 /// Plain text, id `s`: one scalar per body, written as text, as eRPC's plain codec does.
@@ -96,263 +97,6 @@ impl serde::ser::Error for PlainError {
 impl serde::de::Error for PlainError {
     fn custom<T: Display>(msg: T) -> Self {
         Self::Custom(msg.to_string())
-    }
-}
-
-/// Writes one scalar as text at the end of `out`.
-struct TextSerializer<'a> {
-    out: &'a mut BytesMut,
-}
-
-impl TextSerializer<'_> {
-    fn write_display(self, value: impl Display) -> Result<(), PlainError> {
-        write!(self.out, "{value}").map_err(<PlainError as serde::ser::Error>::custom)
-    }
-}
-
-macro_rules! serialize_display {
-    ($($method:ident: $ty:ty),* $(,)?) => {$(
-        fn $method(self, value: $ty) -> Result<(), PlainError> {
-            self.write_display(value)
-        }
-    )*};
-}
-
-macro_rules! reject_compound {
-    ($($method:ident($($ty:ty),*) -> $assoc:ident = $what:literal),* $(,)?) => {$(
-        fn $method(self, $(_: $ty),*) -> Result<Self::$assoc, PlainError> {
-            Err(PlainError::Compound($what))
-        }
-    )*};
-}
-
-impl serde::Serializer for TextSerializer<'_> {
-    type Ok = ();
-    type Error = PlainError;
-    type SerializeSeq = Impossible<(), PlainError>;
-    type SerializeTuple = Impossible<(), PlainError>;
-    type SerializeTupleStruct = Impossible<(), PlainError>;
-    type SerializeTupleVariant = Impossible<(), PlainError>;
-    type SerializeMap = Impossible<(), PlainError>;
-    type SerializeStruct = Impossible<(), PlainError>;
-    type SerializeStructVariant = Impossible<(), PlainError>;
-
-    serialize_display! {
-        serialize_bool: bool,
-        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
-        serialize_i128: i128,
-        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
-        serialize_u128: u128,
-        serialize_f32: f32, serialize_f64: f64,
-    }
-
-    fn serialize_char(self, value: char) -> Result<(), PlainError> {
-        self.serialize_str(value.encode_utf8(&mut [0; 4]))
-    }
-
-    fn serialize_str(self, value: &str) -> Result<(), PlainError> {
-        self.serialize_bytes(value.as_bytes())
-    }
-
-    fn serialize_bytes(self, value: &[u8]) -> Result<(), PlainError> {
-        self.out.extend_from_slice(value);
-        Ok(())
-    }
-
-    fn serialize_none(self) -> Result<(), PlainError> {
-        Ok(())
-    }
-
-    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), PlainError> {
-        value.serialize(self)
-    }
-
-    fn serialize_unit(self) -> Result<(), PlainError> {
-        Ok(())
-    }
-
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), PlainError> {
-        Ok(())
-    }
-
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), PlainError> {
-        self.serialize_str(variant)
-    }
-
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), PlainError> {
-        value.serialize(self)
-    }
-
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<(), PlainError> {
-        Err(PlainError::Compound("an enum variant with data"))
-    }
-
-    reject_compound! {
-        serialize_seq(Option<usize>) -> SerializeSeq = "a sequence",
-        serialize_tuple(usize) -> SerializeTuple = "a tuple",
-        serialize_tuple_struct(&'static str, usize) -> SerializeTupleStruct = "a tuple struct",
-        serialize_tuple_variant(&'static str, u32, &'static str, usize)
-            -> SerializeTupleVariant = "an enum variant with data",
-        serialize_map(Option<usize>) -> SerializeMap = "a map",
-        serialize_struct(&'static str, usize) -> SerializeStruct = "a struct",
-        serialize_struct_variant(&'static str, u32, &'static str, usize)
-            -> SerializeStructVariant = "an enum variant with data",
-    }
-}
-
-/// Reads one scalar of the requested type from the whole body.
-struct TextDeserializer<'de> {
-    body: &'de [u8],
-}
-
-impl<'de> TextDeserializer<'de> {
-    fn text(&self) -> Result<&'de str, PlainError> {
-        std::str::from_utf8(self.body).map_err(PlainError::NotUtf8)
-    }
-
-    fn parse<T>(&self) -> Result<T, PlainError>
-    where
-        T: FromStr,
-        T::Err: Into<BoxError>,
-    {
-        self.text()?
-            .parse()
-            .map_err(|reason: T::Err| PlainError::Unparsable {
-                expected: std::any::type_name::<T>(),
-                reason: reason.into(),
-            })
-    }
-}
-
-macro_rules! deserialize_parsed {
-    ($($method:ident => $visit:ident: $ty:ty),* $(,)?) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-            visitor.$visit(self.parse::<$ty>()?)
-        }
-    )*};
-}
-
-macro_rules! reject_compound_target {
-    ($($method:ident($($ty:ty),*) = $what:literal),* $(,)?) => {$(
-        fn $method<V: Visitor<'de>>(self, $(_: $ty,)* _visitor: V) -> Result<V::Value, PlainError> {
-            Err(PlainError::Compound($what))
-        }
-    )*};
-}
-
-impl<'de> serde::Deserializer<'de> for TextDeserializer<'de> {
-    type Error = PlainError;
-
-    deserialize_parsed! {
-        deserialize_bool => visit_bool: bool,
-        deserialize_i8 => visit_i8: i8,
-        deserialize_i16 => visit_i16: i16,
-        deserialize_i32 => visit_i32: i32,
-        deserialize_i64 => visit_i64: i64,
-        deserialize_i128 => visit_i128: i128,
-        deserialize_u8 => visit_u8: u8,
-        deserialize_u16 => visit_u16: u16,
-        deserialize_u32 => visit_u32: u32,
-        deserialize_u64 => visit_u64: u64,
-        deserialize_u128 => visit_u128: u128,
-        deserialize_f32 => visit_f32: f32,
-        deserialize_f64 => visit_f64: f64,
-        deserialize_char => visit_char: char,
-    }
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        match std::str::from_utf8(self.body) {
-            Ok(text) => visitor.visit_borrowed_str(text),
-            Err(_) => visitor.visit_borrowed_bytes(self.body),
-        }
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        visitor.visit_borrowed_str(self.text()?)
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        visitor.visit_borrowed_bytes(self.body)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        self.deserialize_bytes(visitor)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        if self.body.is_empty() {
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        if self.body.is_empty() {
-            visitor.visit_unit()
-        } else {
-            Err(PlainError::NotEmpty(self.body.len()))
-        }
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, PlainError> {
-        self.deserialize_unit(visitor)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, PlainError> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, PlainError> {
-        visitor.visit_enum(BorrowedStrDeserializer::new(self.text()?))
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
-        visitor.visit_unit()
-    }
-
-    reject_compound_target! {
-        deserialize_seq() = "a sequence",
-        deserialize_tuple(usize) = "a tuple",
-        deserialize_tuple_struct(&'static str, usize) = "a tuple struct",
-        deserialize_map() = "a map",
-        deserialize_struct(&'static str, &'static [&'static str]) = "a struct",
     }
 }
 
@@ -539,7 +283,7 @@ mod tests {
             deserializer: &mut dyn erased_serde::Deserializer<'_>,
         ) -> Result<(), erased_serde::Error> {
             struct AnyBytes;
-            impl Visitor<'_> for AnyBytes {
+            impl serde::de::Visitor<'_> for AnyBytes {
                 type Value = Vec<u8>;
                 fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str("bytes")
