@@ -32,6 +32,7 @@ pub struct SocketReader<R> {
     frame_limit: usize,
     refill: usize,
     release_when_empty: bool,
+    bytes_read: u64,
     info: Arc<SocketInfo>,
 }
 
@@ -46,6 +47,7 @@ impl<R> SocketReader<R> {
             frame_limit: config.frame_limit(),
             refill: config.read_buffer_capacity(),
             release_when_empty: false,
+            bytes_read: 0,
             info,
         }
     }
@@ -59,6 +61,12 @@ impl<R> SocketReader<R> {
     /// holds.
     pub fn read_buffer(&self) -> &BytesMut {
         &self.buffer
+    }
+
+    /// The bytes read from the stream so far, whole frames or not: what the connection
+    /// received, for statistics.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
     }
 
     /// The stream's read side.
@@ -93,9 +101,11 @@ impl<R: AsyncRead + Unpin> SocketReader<R> {
             if self.buffer.len() == self.buffer.capacity() {
                 self.buffer.reserve(self.refill);
             }
-            if self.io.read_buf(&mut self.buffer).await? == 0 {
+            let read = self.io.read_buf(&mut self.buffer).await?;
+            if read == 0 {
                 return self.end_of_stream();
             }
+            self.bytes_read += read as u64;
         }
     }
 

@@ -53,6 +53,17 @@ impl<W> SocketWriter<W> {
             .encode(message, self.frame_limit, &mut self.buffer)
     }
 
+    /// Queues `frame`, a frame already encoded by this writer's protocol (for example by
+    /// [`Proto::encode`] in another task), to leave with the next [`flush`](Self::flush).
+    ///
+    /// The bytes are copied into the write buffer as they are: nothing is checked, so the
+    /// caller answers for `frame` being one whole frame of this protocol within the frame
+    /// limit. This lets the tier above encode in the caller's task and leave only the write to
+    /// the task that owns the writer.
+    pub fn feed_frame(&mut self, frame: &[u8]) {
+        self.buffer.extend_from_slice(frame);
+    }
+
     /// The connection's info, shared with the reader half.
     pub fn info(&self) -> &Arc<SocketInfo> {
         &self.info

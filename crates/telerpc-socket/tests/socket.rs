@@ -253,6 +253,29 @@ async fn messages_fed_together_leave_in_one_write_and_arrive_in_order() {
     .await;
 }
 
+#[tokio::test]
+async fn frames_encoded_elsewhere_are_fed_as_they_are_and_counted_when_read() {
+    within(async {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        let (_, mut writer) = Socket::new(a).split();
+        let (mut reader, _) = Socket::new(b).split();
+        let wire = frames(&[call(1, 1, 2), push_of_len(2, 300)]);
+
+        writer.feed_frame(&wire[..]);
+        writer.feed(&call(3, 5, 8)).unwrap();
+        assert_eq!(&writer.write_buffer()[..wire.len()], &wire[..]);
+        let total = writer.write_buffer().len();
+        writer.flush().await.unwrap();
+
+        assert_eq!(reader.bytes_read(), 0);
+        assert_eq!(reader.recv().await.unwrap(), Some(call(1, 1, 2)));
+        assert_eq!(reader.recv().await.unwrap(), Some(push_of_len(2, 300)));
+        assert_eq!(reader.recv().await.unwrap(), Some(call(3, 5, 8)));
+        assert_eq!(reader.bytes_read(), total as u64);
+    })
+    .await;
+}
+
 /// A stream that delivers its bytes one per successful poll, and is pending every other poll.
 struct Trickle {
     data: Bytes,

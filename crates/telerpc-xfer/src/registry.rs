@@ -1,7 +1,7 @@
 //! [`FilterRegistry`]: the filters a peer knows, by id, and how a pipe applies them.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::{Bytes, BytesMut};
 
@@ -31,6 +31,13 @@ impl FilterRegistry {
         Self {
             slots: Box::new(std::array::from_fn(|_| None)),
         }
+    }
+
+    /// The shared registry of built-ins ([`FilterRegistry::default`]), built on first use, so
+    /// that every connection using the defaults shares one table instead of building its own.
+    pub fn standard() -> &'static Arc<FilterRegistry> {
+        static STANDARD: OnceLock<Arc<FilterRegistry>> = OnceLock::new();
+        STANDARD.get_or_init(|| Arc::new(FilterRegistry::default()))
     }
 
     /// Adds a filter under its [`Filter::id`]; it replaces any earlier filter
@@ -130,6 +137,19 @@ impl fmt::Debug for FilterRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_standard_registry_is_built_once_and_holds_the_built_ins() {
+        assert!(Arc::ptr_eq(
+            FilterRegistry::standard(),
+            FilterRegistry::standard()
+        ));
+        let names: Vec<_> = FilterRegistry::standard()
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        assert_eq!(names, ["crc32", "gzip-5", "md5", "zstd-3"]);
+    }
 
     #[test]
     fn new_is_empty_and_default_has_the_built_ins() {

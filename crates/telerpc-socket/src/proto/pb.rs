@@ -83,7 +83,7 @@ impl PbProto {
 impl Default for PbProto {
     /// pbproto with the built-in filters.
     fn default() -> Self {
-        Self::new(Arc::new(FilterRegistry::default()))
+        Self::new(Arc::clone(FilterRegistry::standard()))
     }
 }
 

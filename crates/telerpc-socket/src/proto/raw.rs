@@ -59,7 +59,7 @@ impl RawProto {
 impl Default for RawProto {
     /// rawproto with the built-in filters.
     fn default() -> Self {
-        Self::new(Arc::new(FilterRegistry::default()))
+        Self::new(Arc::clone(FilterRegistry::standard()))
     }
 }
 

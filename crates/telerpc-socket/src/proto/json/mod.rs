@@ -90,7 +90,7 @@ impl JsonProto {
 impl Default for JsonProto {
     /// jsonproto with the built-in filters.
     fn default() -> Self {
-        Self::new(Arc::new(FilterRegistry::default()))
+        Self::new(Arc::clone(FilterRegistry::standard()))
     }
 }
 

@@ -1,0 +1,95 @@
+//! Dispatch: where each inbound message goes.
+
+use std::sync::Arc;
+
+use telerpc_socket::{Message, MessageType, Status};
+use tokio::time::Instant;
+
+use crate::deadline::decode_time_left;
+use crate::execution::Executor;
+use crate::job::Job;
+use crate::link::Link;
+use crate::respond::send_reply;
+use crate::shared::Shared;
+use crate::{statuses, Handler, Reply, Request, SessionError, TIMEOUT_META_KEY};
+
+/// Sends `message`, just read from `link`, where it belongs (spec §6):
+///
+/// | message | goes to |
+/// |---|---|
+/// | REPLY | the pending call with its seq; dropped (logged) when none waits |
+/// | CALL while closing | REPLY 102 |
+/// | CALL without a service method | REPLY 400 |
+/// | CALL without a handler | REPLY 404 |
+/// | CALL | the handler, through the executor, with the deadline it carries |
+/// | PUSH while closing, without a service method or a handler | dropped |
+/// | PUSH | the handler, through the executor |
+/// | AUTH_CALL, AUTH_REPLY | an error: the connection must close |
+///
+/// Resolves once the message is handed over; while the executor has no room, it waits, and
+/// so reading pauses.
+pub(crate) async fn dispatch(
+    shared: &Arc<Shared>,
+    link: &Arc<Link>,
+    executor: &Executor,
+    message: Message,
+) -> Result<(), SessionError> {
+    shared.heard(&message);
+    match message.mtype {
+        MessageType::Reply => {
+            let seq = message.seq;
+            if !shared.pending.complete(message) {
+                tracing::debug!(seq, "dropped a reply that no call awaits");
+            }
+        }
+        MessageType::Call => match accept_call(shared, &message) {
+            Ok(handler) => {
+                let deadline = message
+                    .meta
+                    .get(TIMEOUT_META_KEY)
+                    .and_then(|left| decode_time_left(left, Instant::now()));
+                let request = Request::new(shared.session(), message, deadline);
+                let job = Job::new(shared, Arc::clone(link), Arc::clone(handler), request);
+                executor.run(job).await;
+            }
+            Err(status) => {
+                // Boxed: a rare path, kept out of the long-lived reader task's state.
+                let (seq, xfer_pipe) = (message.seq, message.xfer_pipe);
+                Box::pin(send_reply(
+                    shared,
+                    link,
+                    seq,
+                    xfer_pipe,
+                    Reply::from(status),
+                ))
+                .await;
+            }
+        },
+        MessageType::Push => match &shared.handler {
+            Some(handler) if shared.serving() && !message.service_method.is_empty() => {
+                let request = Request::new(shared.session(), message, None);
+                let job = Job::new(shared, Arc::clone(link), Arc::clone(handler), request);
+                executor.run(job).await;
+            }
+            _ => tracing::debug!(
+                service_method = %message.service_method,
+                "dropped a push: no handler, no service method, or closing"
+            ),
+        },
+        MessageType::AuthCall | MessageType::AuthReply => {
+            return Err(SessionError::ProtocolViolation(message.mtype));
+        }
+    }
+    Ok(())
+}
+
+/// The handler that answers `call`, or the status to answer it with instead.
+fn accept_call<'a>(shared: &'a Shared, call: &Message) -> Result<&'a Arc<dyn Handler>, Status> {
+    if !shared.serving() {
+        Err(statuses::session_closed())
+    } else if call.service_method.is_empty() {
+        Err(statuses::empty_service_method())
+    } else {
+        shared.handler.as_ref().ok_or_else(statuses::no_handler)
+    }
+}
