@@ -54,16 +54,6 @@ impl Latencies {
         self.errors += other.errors;
     }
 
-    /// The successful calls recorded.
-    pub fn calls(&self) -> u64 {
-        self.histogram.len()
-    }
-
-    /// The failed calls recorded.
-    pub fn errors(&self) -> u64 {
-        self.errors
-    }
-
     /// The figures of a run that made these calls in `elapsed`.
     pub fn summary(&self, elapsed: Duration) -> Summary {
         let h = &self.histogram;

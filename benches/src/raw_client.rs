@@ -57,6 +57,7 @@ impl RawConnection {
     }
 }
 
+/// The pending map, even if a caller panicked while holding it.
 fn lock(pending: &Pending) -> MutexGuard<'_, HashMap<i32, oneshot::Sender<Message>>> {
     pending.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use crate::{Proto, RawProto, TcpOptions, DEFAULT_FRAME_LIMIT};
 
-/// The initial capacity of a socket's read buffer: 4 KiB.
+/// The room a socket's reader reserves when a read needs it: 4 KiB.
 ///
-/// The buffer grows only as far as the frames received need, so an idle connection holds little
-/// memory; the session tier keeps 10,000 idle sessions under 8 KiB each.
+/// The buffer grows only as far as the frames received need, and an idle reader releases it
+/// (see [`SocketReader`](crate::SocketReader)), so an idle connection holds no read buffer.
 pub const DEFAULT_READ_BUFFER_CAPACITY: usize = 4 * 1024;
 
 /// The settings of a [`Socket`](crate::Socket). Cheap to clone: the protocol is shared.
@@ -16,7 +16,7 @@ pub const DEFAULT_READ_BUFFER_CAPACITY: usize = 4 * 1024;
 /// |---|---|---|
 /// | [`proto`](Self::proto) | [`RawProto::default()`] | the framing of messages |
 /// | [`frame_limit`](Self::frame_limit) | [`DEFAULT_FRAME_LIMIT`] (64 MiB) | the largest frame read or written, eRPC's message size limit |
-/// | [`read_buffer_capacity`](Self::read_buffer_capacity) | [`DEFAULT_READ_BUFFER_CAPACITY`] (4 KiB) | the read buffer's initial capacity |
+/// | [`read_buffer_capacity`](Self::read_buffer_capacity) | [`DEFAULT_READ_BUFFER_CAPACITY`] (4 KiB) | the room reserved when a read needs it |
 /// | [`tcp`](Self::tcp) | [`TcpOptions::default()`] | options applied by [`Socket::tcp`](crate::Socket::tcp) |
 ///
 /// ```
@@ -64,9 +64,9 @@ impl SocketConfig {
         self
     }
 
-    /// Sets the read buffer's initial capacity in bytes.
+    /// Sets the room, in bytes, a reader reserves when a read needs it (at least 1).
     pub fn with_read_buffer_capacity(mut self, capacity: usize) -> Self {
-        self.read_buffer_capacity = capacity;
+        self.read_buffer_capacity = capacity.max(1);
         self
     }
 
@@ -86,7 +86,7 @@ impl SocketConfig {
         self.frame_limit
     }
 
-    /// The read buffer's initial capacity, in bytes.
+    /// The room, in bytes, a reader reserves when a read needs it.
     pub fn read_buffer_capacity(&self) -> usize {
         self.read_buffer_capacity
     }

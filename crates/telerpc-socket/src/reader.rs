@@ -1,37 +1,35 @@
 //! [`SocketReader`]: the read half of a socket, turning received bytes into messages.
 
 use std::fmt;
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::BytesMut;
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
+use tokio_util::io::poll_read_buf;
 
 use crate::{Message, Proto, SocketConfig, SocketError, SocketInfo};
-
-/// The read buffer's high-water mark: 64 KiB.
-///
-/// When a message is cut from a read buffer holding more than this many bytes, the buffer is
-/// replaced, as soon as it is empty, by a new one of the configured initial capacity, so a large
-/// frame does not pin memory on a connection that goes idle. (The message's body keeps only its
-/// own bytes alive, for as long as the message lives.)
-pub const READ_BUFFER_HIGH_WATER: usize = 64 * 1024;
 
 /// The read half of a [`Socket`](crate::Socket): a stream's read side, a read buffer and the
 /// protocol that cuts frames out of it.
 ///
 /// [`recv`](Self::recv) returns every complete frame already buffered before it reads from the
-/// stream again, so one read that brought several frames serves several calls. The buffer starts
-/// at [`SocketConfig::read_buffer_capacity`] and grows only as far as the frames need; the
-/// protocol judges a frame's size from its prefix before any room is reserved for it, so a peer
-/// announcing a frame over the limit costs no allocation. A buffer that grew for a large frame is
-/// released once emptied; see [`READ_BUFFER_HIGH_WATER`].
+/// stream again, so one read that brought several frames serves several calls. The protocol
+/// judges a frame's size from its prefix before any room is reserved for it, so a peer
+/// announcing a frame over the limit costs no allocation.
+///
+/// An idle reader holds no buffer: when a read finds nothing to read and nothing is buffered,
+/// the buffer is released, and the next read reserves [`SocketConfig::read_buffer_capacity`]
+/// again (or what the frame in progress needs). A connection that waits between bursts keeps
+/// only its task, and a buffer grown for one large frame does not outlive the burst.
 pub struct SocketReader<R> {
     io: R,
     buffer: BytesMut,
     proto: Arc<dyn Proto>,
     frame_limit: usize,
     refill: usize,
-    release_when_empty: bool,
     bytes_read: u64,
     info: Arc<SocketInfo>,
 }
@@ -42,11 +40,10 @@ impl<R> SocketReader<R> {
     pub fn new(io: R, info: Arc<SocketInfo>, config: &SocketConfig) -> Self {
         Self {
             io,
-            buffer: BytesMut::with_capacity(config.read_buffer_capacity()),
+            buffer: BytesMut::new(),
             proto: Arc::clone(config.proto()),
             frame_limit: config.frame_limit(),
             refill: config.read_buffer_capacity(),
-            release_when_empty: false,
             bytes_read: 0,
             info,
         }
@@ -89,24 +86,28 @@ impl<R: AsyncRead + Unpin> SocketReader<R> {
     /// buffered and the next call goes on from them.
     pub async fn recv(&mut self) -> Result<Option<Message>, SocketError> {
         loop {
-            let buffered = self.buffer.len();
             if let Some(message) = self.proto.decode(&mut self.buffer, self.frame_limit)? {
-                self.release_when_empty |= buffered > READ_BUFFER_HIGH_WATER;
-                if self.release_when_empty && self.buffer.is_empty() {
-                    self.buffer = BytesMut::with_capacity(self.refill);
-                    self.release_when_empty = false;
-                }
                 return Ok(Some(message));
             }
-            if self.buffer.len() == self.buffer.capacity() {
-                self.buffer.reserve(self.refill);
-            }
-            let read = self.io.read_buf(&mut self.buffer).await?;
+            let read = std::future::poll_fn(|cx| self.poll_fill(cx)).await?;
             if read == 0 {
                 return self.end_of_stream();
             }
             self.bytes_read += read as u64;
         }
+    }
+
+    /// Reads what the stream has into the buffer; while nothing arrives and nothing is
+    /// buffered, holds no buffer at all.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.buffer.len() == self.buffer.capacity() {
+            self.buffer.reserve(self.refill);
+        }
+        let polled = poll_read_buf(Pin::new(&mut self.io), cx, &mut self.buffer);
+        if polled.is_pending() && self.buffer.is_empty() {
+            self.buffer = BytesMut::new();
+        }
+        polled
     }
 
     fn end_of_stream(&self) -> Result<Option<Message>, SocketError> {

@@ -380,11 +380,28 @@ async fn an_unreadable_frame_closes_the_connection() {
 }
 
 #[tokio::test]
-async fn the_read_buffer_starts_at_the_configured_capacity() {
-    let (a, _b) = tokio::io::duplex(64);
-    let socket = Socket::with_config(a, SocketConfig::default().with_read_buffer_capacity(512));
-    assert_eq!(socket.read_buffer().capacity(), 512);
-    assert_eq!(socket.write_buffer().capacity(), 0);
+async fn an_idle_reader_holds_no_read_buffer() {
+    within(async {
+        let (a, b) = tokio::io::duplex(4096);
+        let config = SocketConfig::default().with_read_buffer_capacity(512);
+        let (mut sender, mut receiver) = (Socket::new(a), Socket::with_config(b, config));
+        assert_eq!(receiver.read_buffer().capacity(), 0);
+        assert_eq!(receiver.write_buffer().capacity(), 0);
+
+        sender.send(&push_of_len(1, 10)).await.unwrap();
+        assert_eq!(receiver.recv().await.unwrap().map(|m| m.seq), Some(1));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), receiver.recv())
+                .await
+                .is_err(),
+            "nothing more to read"
+        );
+        assert_eq!(receiver.read_buffer().capacity(), 0, "released while idle");
+
+        sender.send(&push_of_len(2, 10)).await.unwrap();
+        assert_eq!(receiver.recv().await.unwrap().map(|m| m.seq), Some(2));
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -478,7 +495,7 @@ async fn a_write_buffer_past_the_high_water_mark_is_released_after_flush() {
 }
 
 #[tokio::test]
-async fn a_read_buffer_grown_past_the_high_water_mark_is_released_once_empty() {
+async fn a_read_buffer_grown_for_a_large_frame_is_released_once_idle() {
     within(async {
         let (a, b) = tokio::io::duplex(1 << 20);
         let (mut sender, mut receiver) = (Socket::new(a), Socket::new(b));
@@ -486,11 +503,13 @@ async fn a_read_buffer_grown_past_the_high_water_mark_is_released_once_empty() {
         sender.send(&push_of_len(1, 100 * 1024)).await.unwrap();
         let large = receiver.recv().await.unwrap().expect("the large PUSH");
         assert_eq!(large.body.len(), 100 * 1024);
-        assert!(receiver.read_buffer().is_empty());
-        assert_eq!(
-            receiver.read_buffer().capacity(),
-            DEFAULT_READ_BUFFER_CAPACITY
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), receiver.recv())
+                .await
+                .is_err(),
+            "nothing more to read"
         );
+        assert_eq!(receiver.read_buffer().capacity(), 0);
 
         sender.send(&push_of_len(2, 10)).await.unwrap();
         assert_eq!(receiver.recv().await.unwrap().map(|m| m.seq), Some(2));

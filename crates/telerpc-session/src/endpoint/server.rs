@@ -173,14 +173,19 @@ async fn serve_connection(
         }
     };
     match registry.insert(&session) {
+        // A small task of its own waits for the end, so that this one, sized for starting
+        // the session, does not stay alive as long as the session does.
         Some(key) => {
-            session.closed().await;
-            registry.remove(key);
+            let closed = session.closed();
+            tokio::spawn(async move {
+                closed.await;
+                registry.remove(key);
+                drop(slot);
+            });
         }
         // The server shut down while the session started.
         None => session.close().await,
     }
-    drop(slot);
 }
 
 /// The live sessions of a server, by a key of its own; `None` once the server has shut down.
