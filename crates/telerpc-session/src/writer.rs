@@ -20,7 +20,9 @@ pub(crate) const BATCH_BUDGET: usize = 64 * 1024;
 ///
 /// Each round takes every frame queued (the first awaited, the rest taken while there are
 /// any, up to [`BATCH_BUDGET`] bytes), feeds them all, and flushes once: a busy session makes
-/// one write per batch, not one per frame. A REPLY for another connection is dropped.
+/// one write per batch, not one per frame. A REPLY for another connection is dropped. Before
+/// waiting on an empty queue the socket's write buffer is released, so an idle session holds
+/// none.
 ///
 /// - [`LinkState::Finish`]: writes what is still queued, then shuts the stream down.
 /// - [`LinkState::Abort`]: drops what is queued (for this round) and shuts down at once.
@@ -41,6 +43,9 @@ pub(crate) async fn run<W: AsyncWrite + Unpin>(
     };
     let mut batch = Batch::default();
     let stop = loop {
+        if queue.is_empty() {
+            writer.release_buffer();
+        }
         let first = tokio::select! {
             biased;
             stop = state.wait_for(|state| *state != LinkState::Up) => {

@@ -105,6 +105,14 @@ impl<W: AsyncWrite + Unpin> SocketWriter<W> {
         Ok(())
     }
 
+    /// Releases the write buffer's memory when nothing is queued in it, for a connection about
+    /// to wait for its next messages; the next [`feed`](Self::feed) allocates again.
+    pub fn release_buffer(&mut self) {
+        if self.buffer.is_empty() {
+            self.buffer = BytesMut::new();
+        }
+    }
+
     /// [`feed`](Self::feed)s `message`, then [`flush`](Self::flush)es it with whatever was fed
     /// before it.
     pub async fn send(&mut self, message: &Message) -> Result<(), SocketError> {

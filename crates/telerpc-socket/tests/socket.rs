@@ -384,7 +384,8 @@ async fn an_idle_reader_holds_no_read_buffer() {
     within(async {
         let (a, b) = tokio::io::duplex(4096);
         let config = SocketConfig::default().with_read_buffer_capacity(512);
-        let (mut sender, mut receiver) = (Socket::new(a), Socket::with_config(b, config));
+        let (_, mut sender) = Socket::new(a).split();
+        let mut receiver = Socket::with_config(b, config);
         assert_eq!(receiver.read_buffer().capacity(), 0);
         assert_eq!(receiver.write_buffer().capacity(), 0);
 
@@ -397,6 +398,12 @@ async fn an_idle_reader_holds_no_read_buffer() {
             "nothing more to read"
         );
         assert_eq!(receiver.read_buffer().capacity(), 0, "released while idle");
+        assert!(
+            sender.write_buffer().capacity() > 0,
+            "kept for the next frames"
+        );
+        sender.release_buffer();
+        assert_eq!(sender.write_buffer().capacity(), 0);
 
         sender.send(&push_of_len(2, 10)).await.unwrap();
         assert_eq!(receiver.recv().await.unwrap().map(|m| m.seq), Some(2));
