@@ -43,7 +43,7 @@ impl Handler for Jittery {
         let handled = self.handled.clone();
         Box::pin(async move {
             let number: u64 = request.body_as().expect("a number");
-            if number % 2 == 0 {
+            if number.is_multiple_of(2) {
                 tokio::time::sleep(pause).await;
             }
             let _ = handled.send(number);

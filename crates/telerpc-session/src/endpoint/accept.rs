@@ -85,13 +85,16 @@ pub struct ConnectionCounter {
 }
 
 impl ConnectionCounter {
-    fn new(max: Option<usize>) -> Self {
-        Self {
-            max,
+    /// A counter admitting at most `max` live connections (`None`: no limit), with nothing
+    /// counted yet. Share it among [`AcceptLoop`]s with
+    /// [`with_counter`](AcceptLoop::with_counter) so the limit holds across all of them.
+    pub fn new(max: impl Into<Option<usize>>) -> Arc<Self> {
+        Arc::new(Self {
+            max: max.into(),
             live: AtomicUsize::new(0),
             admitted: AtomicU64::new(0),
             refused: AtomicU64::new(0),
-        }
+        })
     }
 
     /// The limit on live connections, `None` for no limit.
@@ -114,14 +117,21 @@ impl ConnectionCounter {
         self.refused.load(Ordering::Relaxed)
     }
 
-    /// A slot if a connection may be admitted now, counting it as live.
-    fn admit(self: &Arc<Self>) -> Option<ConnectionSlot> {
+    /// A slot if a connection may be admitted now, counting it as live (and as admitted);
+    /// `None` at the limit, counting the connection as refused. An [`AcceptLoop`] admits each
+    /// accepted connection this way; code that serves connections from elsewhere under the
+    /// same limit admits them the same way and holds the slot while the connection lives.
+    pub fn admit(self: &Arc<Self>) -> Option<ConnectionSlot> {
         let max = self.max.unwrap_or(usize::MAX);
-        self.live
+        let admitted = self
+            .live
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |live| {
                 (live < max).then_some(live + 1)
-            })
-            .ok()?;
+            });
+        if admitted.is_err() {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
         self.admitted.fetch_add(1, Ordering::Relaxed);
         Some(ConnectionSlot {
             counter: Arc::clone(self),
@@ -189,13 +199,21 @@ impl<L: Accept> AcceptLoop<L> {
         Self {
             source,
             backoff: Backoff::ACCEPT,
-            counter: Arc::new(ConnectionCounter::new(None)),
+            counter: ConnectionCounter::new(None),
         }
     }
 
     /// Limits the live connections to `max`; `None` removes the limit. Resets the counts.
     pub fn with_max_connections(mut self, max: impl Into<Option<usize>>) -> Self {
-        self.counter = Arc::new(ConnectionCounter::new(max.into()));
+        self.counter = ConnectionCounter::new(max);
+        self
+    }
+
+    /// Counts and limits this loop's connections with `counter`, which other loops, and
+    /// connections admitted elsewhere through [`ConnectionCounter::admit`], may share: its
+    /// limit then holds across all of them. Replaces the loop's own counter.
+    pub fn with_counter(mut self, counter: Arc<ConnectionCounter>) -> Self {
+        self.counter = counter;
         self
     }
 
@@ -234,7 +252,6 @@ impl<L: Accept> AcceptLoop<L> {
                         Some(slot) => on_connection(conn, slot),
                         None => {
                             drop(conn);
-                            self.counter.refused.fetch_add(1, Ordering::Relaxed);
                             tracing::debug!(
                                 %peer,
                                 max = self.counter.max,
@@ -415,6 +432,32 @@ mod tests {
         );
         slots.pop();
         assert_eq!(counter.live(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_shared_counter_limits_every_loop_and_direct_admissions() {
+        let counter = ConnectionCounter::new(2);
+        let direct = counter.admit().expect("room for one");
+        let (_stop, shutdown) = watch::channel(false);
+        let mut slots = Vec::new();
+        for script in [VecDeque::from([Ok(1), Ok(2)]), VecDeque::from([Ok(3)])] {
+            let (calls, _call_times) = mpsc::unbounded_channel();
+            let run = AcceptLoop::new(Scripted { script, calls })
+                .with_counter(Arc::clone(&counter))
+                .run(|_, slot| slots.push(slot), shutdown.clone());
+            assert!(tokio::time::timeout(Duration::from_millis(50), run)
+                .await
+                .is_err());
+        }
+        // One slot was taken directly: of three accepted, one fits.
+        assert_eq!(slots.len(), 1);
+        assert_eq!(
+            (counter.live(), counter.admitted(), counter.refused()),
+            (2, 2, 2)
+        );
+        assert!(counter.admit().is_none());
+        drop(direct);
+        assert!(counter.admit().is_some());
     }
 
     #[tokio::test]

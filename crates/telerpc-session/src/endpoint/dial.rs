@@ -1,12 +1,14 @@
 //! [`Dialer`]: the dialing side of an endpoint, a session per dial.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use telerpc_socket::{SocketConfig, Status};
 
 use super::connect::{connect, DialError};
+use super::connection::Connection;
 use super::redial::RedialPolicy;
 use super::redialer::Redialer;
 use super::stream::EndpointSocket;
@@ -116,7 +118,45 @@ impl Dialer {
     /// in time or it cannot be set up; with [`on_open`](EventListener::on_open)'s status when
     /// it refuses the session.
     pub async fn dial(&self, target: &Target) -> Result<Session, Status> {
-        let socket = open(target, self.timeout, self.config.socket()).await?;
+        let config = self.config.socket().clone();
+        self.dial_with(target, move |target| open(target, config.clone()))
+            .await
+    }
+
+    /// Dials `target` with `open` and starts a session on the [`Connection`] it makes: the way
+    /// to dial over a transport of one's own, such as TLS over [`connect`]'s stream. `open` is
+    /// called for the first dial and again for every redial, each call bounded by the
+    /// [`dial_timeout`](Self::dial_timeout) (then [`DialError::Timeout`]); everything else is
+    /// as [`dial`](Self::dial) does.
+    ///
+    /// ```
+    /// use telerpc_session::endpoint::{connect, Acceptor, DialError, Dialer, Stream, Target};
+    /// use telerpc_socket::{Address, Socket, SocketConfig};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = Acceptor::new().bind(&Target::tcp("127.0.0.1:0")).await?;
+    /// let Address::Inet(addr) = server.local_addr().clone() else { unreachable!() };
+    ///
+    /// // Frames the TCP stream as a generic socket: any stream wrapper would do.
+    /// let session = Dialer::new()
+    ///     .dial_with(&Target::from(addr), |target| async move {
+    ///         let Stream::Tcp(tcp) = connect(&target, None).await? else { unreachable!() };
+    ///         Ok::<_, DialError>(Socket::with_config(tcp, SocketConfig::default()))
+    ///     })
+    ///     .await?;
+    /// session.close().await;
+    /// server.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn dial_with<O, F, C>(&self, target: &Target, open: O) -> Result<Session, Status>
+    where
+        O: Fn(Target) -> F + Send + Sync + 'static,
+        F: Future<Output = Result<C, DialError>> + Send + 'static,
+        C: Connection,
+    {
+        let connection = within(target, self.timeout, open(target.clone())).await?;
         let mut builder = Session::builder()
             .config(self.config.clone())
             .redial(self.redial.is_enabled());
@@ -126,29 +166,41 @@ impl Dialer {
         if let Some(listener) = &self.listener {
             builder = builder.listener(Arc::clone(listener));
         }
-        let session = socket.start(builder).await?;
+        let session = connection.start(builder).await?;
         tracing::debug!(id = %session.id(), %target, "dialed");
         if self.redial.is_enabled() {
-            let redialer = Redialer::new(target.clone(), self.timeout, self.redial);
+            let redialer = Redialer::new(target.clone(), self.timeout, self.redial, open);
             tokio::spawn(redialer.run(session.clone()));
         }
         Ok(session)
     }
 }
 
-/// Connects to `target` within `timeout` and frames the connection with `config`.
-pub(super) async fn open(
+/// Runs one dial, `opening`, giving up after `timeout` (`None`: no limit of its own).
+pub(super) async fn within<C>(
     target: &Target,
     timeout: Option<Duration>,
-    config: &SocketConfig,
-) -> Result<EndpointSocket, DialError> {
-    connect(target, timeout)
+    opening: impl Future<Output = Result<C, DialError>>,
+) -> Result<C, DialError> {
+    match timeout {
+        Some(timeout) => {
+            tokio::time::timeout(timeout, opening)
+                .await
+                .map_err(|_| DialError::Timeout {
+                    target: target.clone(),
+                    timeout,
+                })?
+        }
+        None => opening.await,
+    }
+}
+
+/// Connects to `target` and frames the connection with `config`: [`Dialer::dial`]'s opener.
+async fn open(target: Target, config: SocketConfig) -> Result<EndpointSocket, DialError> {
+    connect(&target, None)
         .await?
-        .into_socket(config)
-        .map_err(|source| DialError::Setup {
-            target: target.clone(),
-            source,
-        })
+        .into_socket(&config)
+        .map_err(|source| DialError::Setup { target, source })
 }
 
 impl fmt::Debug for Dialer {

@@ -1,21 +1,25 @@
 //! [`Redialer`]: the task that gives a dialed session a new connection when it loses one.
 
+use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
-use super::dial::open;
+use super::connect::DialError;
+use super::connection::Connection;
+use super::dial::within;
 use super::redial::RedialPolicy;
 use super::target::Target;
 use crate::{Health, Session};
 
-/// Redials a session's target after each lost connection, as its [`RedialPolicy`] says, and
-/// [`attach`](Session::attach)es the new connection; closes the session when the attempts run
-/// out. Built on the session's redial hook: [`Session::disconnected`], [`Session::attach`],
-/// [`Session::close`].
-#[derive(Debug)]
-pub(super) struct Redialer {
+/// Redials a session's target with its opener after each lost connection, as its
+/// [`RedialPolicy`] says, and [`attach`](Session::attach)es the new connection; closes the
+/// session when the attempts run out. Built on the session's redial hook:
+/// [`Session::disconnected`], [`Session::attach`], [`Session::close`].
+pub(super) struct Redialer<O> {
     target: Target,
     timeout: Option<Duration>,
     policy: RedialPolicy,
+    open: O,
 }
 
 /// How one round of redialing ended.
@@ -28,12 +32,23 @@ enum Round {
     Exhausted,
 }
 
-impl Redialer {
-    pub(super) fn new(target: Target, timeout: Option<Duration>, policy: RedialPolicy) -> Self {
+impl<O, F, C> Redialer<O>
+where
+    O: Fn(Target) -> F,
+    F: Future<Output = Result<C, DialError>>,
+    C: Connection,
+{
+    pub(super) fn new(
+        target: Target,
+        timeout: Option<Duration>,
+        policy: RedialPolicy,
+        open: O,
+    ) -> Self {
         Self {
             target,
             timeout,
             policy,
+            open,
         }
     }
 
@@ -68,13 +83,14 @@ impl Redialer {
                     () = tokio::time::sleep(delay) => {}
                 }
             }
+            let opening = within(&self.target, self.timeout, (self.open)(self.target.clone()));
             let opened = tokio::select! {
                 () = session.closed() => return Round::Ended,
-                opened = open(&self.target, self.timeout, session.config().socket()) => opened,
+                opened = opening => opened,
             };
             match opened {
-                Ok(socket) => {
-                    return match socket.attach(session) {
+                Ok(connection) => {
+                    return match connection.attach(session) {
                         Ok(()) => {
                             tracing::info!(
                                 id = %session.id(),
@@ -97,5 +113,15 @@ impl Redialer {
             attempt = attempt.saturating_add(1);
         }
         Round::Exhausted
+    }
+}
+
+impl<O> fmt::Debug for Redialer<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redialer")
+            .field("target", &self.target)
+            .field("timeout", &self.timeout)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
