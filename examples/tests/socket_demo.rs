@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::sync::mpsc;
 use std::time::Duration;
 
-#[path = "../socket_demo.rs"]
+#[path = "../examples/socket_demo.rs"]
 mod socket_demo;
 
 /// The demo must end well within this.

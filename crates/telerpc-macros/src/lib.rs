@@ -177,7 +177,7 @@
 //! | option | default | what it does |
 //! |---|---|---|
 //! | `style = "http"` or `"rpc"` | `"http"` | the `NameStyle` of the service methods and of the client |
-//! | `crate = "path"` | none | the crate that re-exports the runtime crates as `path::router` and `path::session`: `crate = "telerpc"` for the facade. Without it, the generated code names `::telerpc_router` and `::telerpc_session`, which the crate using the macro must depend on |
+//! | `crate = "path"` | none | the crate that re-exports the runtime crates as `path::router` and `path::session`. Without it, the generated code names `telerpc-router` and `telerpc-session` when the calling crate depends on them, else the `telerpc` facade's `router` and `session` when it depends on the facade (under whatever name it gave it) |
 //! | `client = false` | `true` | generates no client |
 #![forbid(unsafe_code)]
 

@@ -1,6 +1,7 @@
 //! The options of `#[service(...)]`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro_crate::{crate_name, FoundCrate};
 use quote::{quote, ToTokens};
 use syn::meta::ParseNestedMeta;
 use syn::{LitBool, LitStr, Path};
@@ -89,10 +90,7 @@ impl Options {
                     router: quote!(#root::router),
                     session: quote!(#root::session),
                 },
-                None => Paths {
-                    router: quote!(::telerpc_router),
-                    session: quote!(::telerpc_session),
-                },
+                None => Paths::found(),
             },
             client: client.unwrap_or(true),
         })
@@ -120,5 +118,35 @@ fn parse_style(value: &LitStr) -> syn::Result<Style> {
             "unknown style: expected `style = \"http\"` (eRPC's default, `/math/add_num`) \
              or `style = \"rpc\"` (`Math.AddNum`)",
         )),
+    }
+}
+
+impl Paths {
+    /// The runtime crates as the calling crate depends on them: `telerpc-router` and
+    /// `telerpc-session` directly when it does, else through the `telerpc` facade when it
+    /// depends on that, else by their own names.
+    fn found() -> Self {
+        let direct = |name: &str| match crate_name(name) {
+            Ok(FoundCrate::Name(name)) => Some(Ident::new(&name, Span::call_site())),
+            Ok(FoundCrate::Itself) | Err(_) => None,
+        };
+        match (
+            direct("telerpc-router"),
+            direct("telerpc-session"),
+            direct("telerpc"),
+        ) {
+            (Some(router), Some(session), _) => Self {
+                router: quote!(::#router),
+                session: quote!(::#session),
+            },
+            (_, _, Some(facade)) => Self {
+                router: quote!(::#facade::router),
+                session: quote!(::#facade::session),
+            },
+            _ => Self {
+                router: quote!(::telerpc_router),
+                session: quote!(::telerpc_session),
+            },
+        }
     }
 }
