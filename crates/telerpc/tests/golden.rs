@@ -1,7 +1,7 @@
 //! The golden frames captured from real Go eRPC v6 peers
-//! (`crates/telerpc-socket/tests/data/vectors`), replayed against a router behind a real
-//! session over TCP: a raw `TcpStream` writes each captured CALL and must read back exactly
-//! the captured REPLY's bytes, and each captured PUSH must reach its handler.
+//! (`crates/telerpc-socket/tests/data/vectors`), replayed against a live telerpc peer over TCP:
+//! a raw `TcpStream` writes each captured CALL and must read back exactly the captured REPLY's
+//! bytes, and each captured PUSH must reach its handler.
 //!
 //! Two replies cannot match byte for byte, for reasons outside the router, and are compared
 //! decoded instead:
@@ -12,23 +12,28 @@
 //!   equivalent) bytes than ours. The xfer prefix must be equal and the frames must decode to
 //!   the same message.
 
-mod support;
-
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::BytesMut;
-use support::within;
+use telerpc::codec::id;
+use telerpc::peer::NetAddr;
+use telerpc::socket::{JsonProto, MessageType, Proto as WireProto, RawProto, DEFAULT_FRAME_LIMIT};
+use telerpc::{CallCtx, Message, Peer, PeerConfig, Proto, PushCtx, Raw, Router, Status};
 use telerpc_benches::BenchmarkMessage;
-use telerpc_codec::{id, Proto, Raw};
-use telerpc_router::{CallCtx, PushCtx, Router};
-use telerpc_session::{Session, SessionConfig};
-use telerpc_socket::{
-    JsonProto, Message, MessageType, Proto as WireProto, RawProto, Socket, SocketConfig, Status,
-    DEFAULT_FRAME_LIMIT,
-};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+
+/// Every step must finish within this.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+async fn within<F: Future>(future: F) -> F::Output {
+    tokio::time::timeout(DEADLINE, future)
+        .await
+        .expect("the test hung")
+}
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct PbTest {
@@ -93,32 +98,28 @@ impl Framing {
     }
 }
 
-/// A router session over TCP, framing with `framing`, and the raw stream connected to it.
+/// A peer serving the interop router over TCP, framing with `framing`, and a raw stream
+/// connected to it.
 struct Server {
     stream: TcpStream,
     framing: Framing,
-    _session: Session,
+    _peer: Peer,
 }
 
 impl Server {
     async fn start(framing: Framing, pushes: mpsc::UnboundedSender<String>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let (accepted, stream) = tokio::join!(
-            listener.accept(),
-            TcpStream::connect(listener.local_addr().unwrap())
+        let peer = Peer::new(
+            PeerConfig::default()
+                .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
+                .with_proto(framing.proto())
+                .with_handler(Arc::new(interop_router(pushes))),
         );
-        let socket_config = SocketConfig::default().with_proto(framing.proto());
-        let socket = Socket::tcp(accepted.unwrap().0, socket_config.clone()).unwrap();
-        let session = Session::builder()
-            .config(SessionConfig::default().with_socket(socket_config))
-            .handler(Arc::new(interop_router(pushes)))
-            .start(socket)
-            .await
-            .unwrap();
+        let address = within(peer.listen()).await.unwrap()[0].address().to_owned();
+        let stream = within(TcpStream::connect(address)).await.unwrap();
         Self {
-            stream: stream.unwrap(),
+            stream,
             framing,
-            _session: session,
+            _peer: peer,
         }
     }
 
