@@ -62,7 +62,7 @@ pub(crate) async fn run(print: &dyn Fn(&str)) -> Result<(), DemoError> {
 /// The server's `/math/tally`: the same handler for every codec.
 async fn tally(ctx: CallCtx, Dual(mut tally): Dual<Tally>) -> Result<Dual<Tally>, Status> {
     tally.total = tally.numbers.iter().sum();
-    tally.label = format!("{} (decoded from codec {:?})", tally.label, ctx.body_codec() as char);
+    tally.label = format!("{} via {:?}", tally.label, ctx.body_codec() as char);
     Ok(Dual(tally))
 }
 

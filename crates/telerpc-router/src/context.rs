@@ -9,7 +9,7 @@ use telerpc_session::{Request, Session};
 use telerpc_socket::{Address, Attributes, Message, Meta, Status};
 use tokio::time::Instant;
 
-use crate::{statuses, Extensions, Query, REAL_IP_META_KEY};
+use crate::{statuses, Extensions, REAL_IP_META_KEY};
 
 /// The part of a handler's context that CALLs and PUSHes share: the inbound message, the
 /// session it came on, its path and query, and what is known about the peer.
@@ -25,13 +25,13 @@ use crate::{statuses, Extensions, Query, REAL_IP_META_KEY};
 pub struct MessageCtx {
     request: Request,
     path_len: usize,
-    query: Query,
+    query: Meta,
 }
 
 impl MessageCtx {
     /// The context of `request`, whose service method's path is its first `path_len` bytes
     /// and whose query is `query` (see [`parse_query`]).
-    pub(crate) fn new(request: Request, path_len: usize, query: Query) -> Self {
+    pub(crate) fn new(request: Request, path_len: usize, query: Meta) -> Self {
         Self {
             request,
             path_len,
@@ -70,8 +70,9 @@ impl MessageCtx {
         self.service_method().get(self.path_len + 1..).unwrap_or("")
     }
 
-    /// The query string's pairs, decoded.
-    pub fn query(&self) -> &Query {
+    /// The query string's pairs, decoded, in the same ordered multimap as meta (spec §3):
+    /// `query().get("x")` is `Some("1")` for `/a/b?x=1`.
+    pub fn query(&self) -> &Meta {
         &self.query
     }
 
@@ -144,9 +145,9 @@ impl MessageCtx {
 
 /// The query of `service_method`, whose path is its first `path_len` bytes: what follows the
 /// `?`, parsed. Fails with 400 if it does not decode.
-pub(crate) fn parse_query(service_method: &str, path_len: usize) -> Result<Query, Status> {
+pub(crate) fn parse_query(service_method: &str, path_len: usize) -> Result<Meta, Status> {
     match service_method.get(path_len + 1..) {
-        Some(raw) => Query::parse(raw).map_err(|error| statuses::bad_query(&error)),
-        None => Ok(Query::default()),
+        Some(raw) => Meta::parse_query(raw.as_bytes()).map_err(|error| statuses::bad_query(&error)),
+        None => Ok(Meta::new()),
     }
 }

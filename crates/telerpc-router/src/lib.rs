@@ -54,7 +54,6 @@
 //! | [`Middleware`], [`Next`], [`PushNext`] | code around the handlers of a router or a group |
 //! | [`Service`] | a controller that registers its own routes: the target of the controller macro |
 //! | [`NameStyle`], [`go_name`] | eRPC's service method names for controllers, HTTP (`/math/add`) or RPC (`Math.Add`) style |
-//! | [`Query`] | a service method's query string, parsed |
 //! | [`Extensions`] | a typed slot per type on a session, for the tiers above |
 //! | [`REAL_IP_META_KEY`], [`ACCEPT_BODY_CODEC_META_KEY`] | the well-known meta keys the router reads |
 //!
@@ -86,7 +85,6 @@ mod naming;
 mod next;
 mod push_ctx;
 mod push_handler;
-mod query;
 mod route;
 mod router;
 mod routes;
@@ -103,7 +101,6 @@ pub use naming::{go_name, NameStyle};
 pub use next::{Next, PushNext};
 pub use push_ctx::PushCtx;
 pub use push_handler::PushHandler;
-pub use query::Query;
 pub use router::Router;
 pub use routes::Routes;
 pub use service::Service;
