@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use telerpc::codec::{id, CodecRegistry};
 use telerpc::peer::{NetAddr, Peer, PeerConfig};
-use telerpc::{CallCtx, Dual, Raw, Router, Status};
+use telerpc::{CallCtx, Dual, Router, Status};
 
 /// Whatever can go wrong in the demo.
 pub(crate) type DemoError = Box<dyn Error + Send + Sync>;
@@ -87,13 +87,11 @@ async fn demo(print: &dyn Fn(&str)) -> Result<(), DemoError> {
             numbers: vec![1, 2, 3, 4],
             total: 0,
         });
-        // `raw()` keeps the whole REPLY, to show its body as it travelled. (`call` still
-        // wants a decoded type named, though `raw()` discards it: `Raw` costs nothing.)
+        // `call_raw` keeps the whole REPLY, to show its body as it travelled.
         let reply = session
-            .call::<Raw, _>("/math/tally", &request)
+            .call_raw("/math/tally", &request)
             .codec(codec)
             .timeout(Duration::from_secs(1))
-            .raw()
             .await?;
         let codecs = CodecRegistry::standard();
         let name = codecs.require(reply.body_codec)?.name();

@@ -79,11 +79,10 @@ async fn exchange(print: &dyn Fn(&str)) -> Result<(), ExampleError> {
     ));
     let body = Raw::from(sent.clone());
 
-    // `.raw()` keeps the whole reply, to show the codec it names.
+    // `call_raw` keeps the whole reply, to show the codec it names.
     let echoed: Message = session
-        .call::<Raw, _>("/bytes/echo", &body)
+        .call_raw("/bytes/echo", &body)
         .codec(id::JSON)
-        .raw()
         .await?;
     print(&format!(
         "/bytes/echo answered {} bytes with codec '{}', intact: {}",

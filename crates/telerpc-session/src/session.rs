@@ -32,8 +32,8 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use telerpc_codec::{DecodeBody, EncodeBody};
-use telerpc_socket::{Address, Attributes, Socket, Status};
+use telerpc_codec::{DecodeBody, EncodeBody, Raw};
+use telerpc_socket::{Address, Attributes, Message, Socket, Status};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::shared::Shared;
@@ -108,6 +108,15 @@ impl Session {
         A: EncodeBody + ?Sized,
     {
         Call::new(self, service_method, arg)
+    }
+
+    /// A CALL like [`call`](Self::call) that resolves to the whole REPLY message, with no body
+    /// type to name: `session.call(..).raw()` without the turbofish.
+    pub fn call_raw<'a, A>(&'a self, service_method: &'a str, arg: &'a A) -> Call<'a, A, Message>
+    where
+        A: EncodeBody + ?Sized,
+    {
+        Call::<A, Raw>::new(self, service_method, arg).raw()
     }
 
     /// A PUSH to `service_method` with `arg` as the body, resolving once the frame is queued

@@ -282,6 +282,14 @@ impl Shared {
             self.end();
             return;
         }
+        if self.health() != Health::Open {
+            self.end();
+            return;
+        }
+        // The calls of the lost connection fail before anyone can see `Reconnecting`: a call
+        // made once it shows waits for the next connection and must not be failed with them.
+        link.abort();
+        let failed = self.pending.fail_all();
         let before = self.set_health(|health| match health {
             Health::Open => Some(Health::Reconnecting),
             _ => None,
@@ -290,8 +298,6 @@ impl Shared {
             self.end();
             return;
         }
-        link.abort();
-        let failed = self.pending.fail_all();
         tracing::debug!(id = %self.info.id(), failed, "waiting for a new connection");
     }
 
