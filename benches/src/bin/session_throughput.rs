@@ -1,7 +1,7 @@
 //! Throughput and latency of the session tier beside a raw tokio echo of the same frames, in
 //! the same run with the same load.
 //!
-//! The method of the eRPC benchmarks (`shared/bench/README.md`): one server process and one
+//! The method of the eRPC benchmarks (the teleport/eRPC papers): one server process and one
 //! client process on loopback TCP. This binary is the client; for each system it spawns itself
 //! as the server (`serve <system>`, a hidden subcommand), then C callers share K connections
 //! and make M sequential calls in all, after 5 untimed warm-up calls each. Both processes run
