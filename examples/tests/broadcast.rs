@@ -1,36 +1,18 @@
 //! The broadcast demo reaches every client, then only the even ones, and ends by itself.
 
-use std::cell::RefCell;
-use std::sync::mpsc;
-use std::time::Duration;
+mod support;
 
 #[path = "../examples/broadcast.rs"]
 mod example;
 
-/// The demo must end well within this.
-const DEADLINE: Duration = Duration::from_secs(10);
-
 #[test]
 fn the_demo_exits_successfully_on_its_own() {
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let outcome = example::main().map_err(|error| error.to_string());
-        done.send(outcome).expect("the test is waiting");
-    });
-    let outcome = finished.recv_timeout(DEADLINE).expect("the demo hung");
-    assert_eq!(outcome, Ok(()));
+    support::assert_exits_on_its_own(example::main);
 }
 
 #[tokio::test]
 async fn every_client_hears_the_broadcast_and_the_filter_picks_the_even_ones() {
-    let lines = RefCell::new(Vec::<String>::new());
-    let record = |line: &str| lines.borrow_mut().push(line.to_owned());
-    tokio::time::timeout(DEADLINE, example::run(&record))
-        .await
-        .expect("the demo hung")
-        .expect("the demo succeeded");
-
-    let lines = lines.into_inner();
+    let lines = support::printed_by!(example::run);
     let count = |wanted: &str| lines.iter().filter(|line| *line == wanted).count();
     assert_eq!(example::CLIENTS, 5);
     assert_eq!(count("the server's hub holds 5 sessions"), 1, "{lines:#?}");

@@ -1,36 +1,18 @@
 //! The JSON caller and the protobuf caller of one handler each get the answer in their codec.
 
-use std::cell::RefCell;
-use std::sync::mpsc;
-use std::time::Duration;
+mod support;
 
 #[path = "../examples/json_and_protobuf.rs"]
 mod example;
 
-/// The demo must end well within this.
-const DEADLINE: Duration = Duration::from_secs(10);
-
 #[test]
 fn the_demo_exits_successfully_on_its_own() {
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let outcome = example::main().map_err(|error| error.to_string());
-        done.send(outcome).expect("the test is waiting");
-    });
-    let outcome = finished.recv_timeout(DEADLINE).expect("the demo hung");
-    assert_eq!(outcome, Ok(()));
+    support::assert_exits_on_its_own(example::main);
 }
 
 #[tokio::test]
 async fn each_caller_gets_the_right_answer_in_its_own_codec() {
-    let lines = RefCell::new(Vec::<String>::new());
-    let record = |line: &str| lines.borrow_mut().push(line.to_owned());
-    tokio::time::timeout(DEADLINE, example::run(&record))
-        .await
-        .expect("the demo hung")
-        .expect("the demo succeeded");
-
-    let lines = lines.into_inner();
+    let lines = support::printed_by!(example::run);
     let printed = |wanted: &str| lines.iter().any(|line| line == wanted);
     let starts = |prefix: &str| lines.iter().find(|line| line.starts_with(prefix));
 

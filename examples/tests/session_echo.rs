@@ -1,37 +1,19 @@
 //! The session-tier echo server answers every call, and its listeners see the session open,
 //! tick and close.
 
-use std::cell::RefCell;
-use std::sync::mpsc;
-use std::time::Duration;
+mod support;
 
 #[path = "../examples/session_echo.rs"]
 mod example;
 
-/// The demo must end well within this.
-const DEADLINE: Duration = Duration::from_secs(10);
-
 #[test]
 fn the_demo_exits_successfully_on_its_own() {
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let outcome = example::main().map_err(|error| error.to_string());
-        done.send(outcome).expect("the test is waiting");
-    });
-    let outcome = finished.recv_timeout(DEADLINE).expect("the demo hung");
-    assert_eq!(outcome, Ok(()));
+    support::assert_exits_on_its_own(example::main);
 }
 
 #[tokio::test]
 async fn the_echo_answers_and_the_listeners_see_open_cron_and_close() {
-    let lines = RefCell::new(Vec::<String>::new());
-    let record = |line: &str| lines.borrow_mut().push(line.to_owned());
-    tokio::time::timeout(DEADLINE, example::run(&record))
-        .await
-        .expect("the demo hung")
-        .expect("the demo succeeded");
-
-    let lines = lines.into_inner();
+    let lines = support::printed_by!(example::run);
     let position = |wanted: &str| {
         lines
             .iter()

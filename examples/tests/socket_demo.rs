@@ -1,36 +1,18 @@
 //! The socket demo runs to the end by itself and prints the whole exchange.
 
-use std::cell::RefCell;
-use std::sync::mpsc;
-use std::time::Duration;
+mod support;
 
 #[path = "../examples/socket_demo.rs"]
 mod socket_demo;
 
-/// The demo must end well within this.
-const DEADLINE: Duration = Duration::from_secs(10);
-
 #[test]
 fn the_demo_exits_successfully_on_its_own() {
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let outcome = socket_demo::main().map_err(|error| error.to_string());
-        done.send(outcome).expect("the test is waiting");
-    });
-    let outcome = finished.recv_timeout(DEADLINE).expect("the demo hung");
-    assert_eq!(outcome, Ok(()));
+    support::assert_exits_on_its_own(socket_demo::main);
 }
 
 #[tokio::test]
 async fn the_demo_prints_the_call_the_push_and_the_reply() {
-    let lines = RefCell::new(Vec::<String>::new());
-    let record = |line: &str| lines.borrow_mut().push(line.to_owned());
-    tokio::time::timeout(DEADLINE, socket_demo::run(&record))
-        .await
-        .expect("the demo hung")
-        .expect("the demo succeeded");
-
-    let lines = lines.into_inner();
+    let lines = support::printed_by!(socket_demo::run);
     let printed = |wanted: &str| lines.iter().any(|line| line.contains(wanted));
     assert!(
         printed(

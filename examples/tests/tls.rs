@@ -1,38 +1,21 @@
 //! The TLS demo calls over TLS, refuses a client that does not trust the server, and cleans
 //! up its temp dir.
 
-use std::cell::RefCell;
 use std::path::Path;
-use std::sync::mpsc;
-use std::time::Duration;
+
+mod support;
 
 #[path = "../examples/tls.rs"]
 mod example;
 
-/// The demo must end well within this.
-const DEADLINE: Duration = Duration::from_secs(10);
-
 #[test]
 fn the_demo_exits_successfully_on_its_own() {
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let outcome = example::main().map_err(|error| error.to_string());
-        done.send(outcome).expect("the test is waiting");
-    });
-    let outcome = finished.recv_timeout(DEADLINE).expect("the demo hung");
-    assert_eq!(outcome, Ok(()));
+    support::assert_exits_on_its_own(example::main);
 }
 
 #[tokio::test]
 async fn the_call_goes_over_tls_and_a_distrustful_client_is_refused() {
-    let lines = RefCell::new(Vec::<String>::new());
-    let record = |line: &str| lines.borrow_mut().push(line.to_owned());
-    tokio::time::timeout(DEADLINE, example::run(&record))
-        .await
-        .expect("the demo hung")
-        .expect("the demo succeeded");
-
-    let lines = lines.into_inner();
+    let lines = support::printed_by!(example::run);
     let printed = |wanted: &str| lines.iter().any(|line| line == wanted);
     let prefix = "made a self-signed certificate for localhost and 127.0.0.1 in ";
     let dir = lines
