@@ -31,6 +31,17 @@ fn dialer(policy: RedialPolicy, events: &Arc<Events>) -> Dialer {
         .redial(policy.with_backoff(backoff))
 }
 
+/// A session dialed with `policy` to a server on a local port, which is then shut down: the
+/// server's target (to restart it there), the session's events, and the session.
+async fn dialed_then_server_gone(policy: RedialPolicy) -> (Target, Arc<Events>, Session) {
+    let server = start_server(&Target::tcp("127.0.0.1:0")).await;
+    let target = Target::from(inet(server.local_addr()));
+    let events = Arc::new(Events::default());
+    let session = dialer(policy, &events).dial(&target).await.unwrap();
+    server.shutdown().await.unwrap();
+    (target, events, session)
+}
+
 /// Waits until `session` has lost its connection and is redialing.
 async fn until_reconnecting(session: &Session) {
     assert_eq!(session.disconnected().await, Health::Reconnecting);
@@ -109,14 +120,7 @@ async fn calls_during_an_outage_succeed_after_the_restart() {
 #[tokio::test]
 async fn a_call_whose_deadline_passes_in_the_outage_fails_with_408() {
     within(async {
-        let server = start_server(&Target::tcp("127.0.0.1:0")).await;
-        let target = Target::from(inet(server.local_addr()));
-        let events = Arc::new(Events::default());
-        let session = dialer(RedialPolicy::unlimited(), &events)
-            .dial(&target)
-            .await
-            .unwrap();
-        server.shutdown().await.unwrap();
+        let (target, _, session) = dialed_then_server_gone(RedialPolicy::unlimited()).await;
         until_reconnecting(&session).await;
 
         let started = tokio::time::Instant::now();
@@ -179,14 +183,8 @@ async fn redials_a_unix_socket() {
 #[tokio::test]
 async fn exhausted_attempts_close_the_session_for_good() {
     within(async {
-        let server = start_server(&Target::tcp("127.0.0.1:0")).await;
-        let target = Target::from(inet(server.local_addr()));
-        let events = Arc::new(Events::default());
-        let session = dialer(RedialPolicy::from_redial_times(3), &events)
-            .dial(&target)
-            .await
-            .unwrap();
-        server.shutdown().await.unwrap();
+        let (target, events, session) =
+            dialed_then_server_gone(RedialPolicy::from_redial_times(3)).await;
 
         // Waiting on a connection that never comes back: fails with 102 when the session ends,
         // well before its own deadline.
@@ -218,14 +216,7 @@ async fn exhausted_attempts_close_the_session_for_good() {
 #[tokio::test]
 async fn closing_during_the_redial_stops_it() {
     within(async {
-        let server = start_server(&Target::tcp("127.0.0.1:0")).await;
-        let target = Target::from(inet(server.local_addr()));
-        let events = Arc::new(Events::default());
-        let session = dialer(RedialPolicy::unlimited(), &events)
-            .dial(&target)
-            .await
-            .unwrap();
-        server.shutdown().await.unwrap();
+        let (target, events, session) = dialed_then_server_gone(RedialPolicy::unlimited()).await;
         until_reconnecting(&session).await;
 
         let waiting = {
@@ -257,14 +248,7 @@ async fn closing_during_the_redial_stops_it() {
 #[tokio::test]
 async fn without_redial_a_lost_connection_ends_the_session() {
     within(async {
-        let server = start_server(&Target::tcp("127.0.0.1:0")).await;
-        let target = Target::from(inet(server.local_addr()));
-        let events = Arc::new(Events::default());
-        let session = dialer(RedialPolicy::off(), &events)
-            .dial(&target)
-            .await
-            .unwrap();
-        server.shutdown().await.unwrap();
+        let (_, events, session) = dialed_then_server_gone(RedialPolicy::off()).await;
         assert_eq!(session.disconnected().await, Health::Closed);
         eventually(|| events.closed() == 1).await;
         assert_eq!(events.opened(), 1);
