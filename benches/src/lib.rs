@@ -13,6 +13,8 @@
 //! | [`raw_echo`], [`raw_client`] | the baseline: plain tokio, rawproto frames, prost bodies |
 //! | [`session_echo`] | the session tier under test: a server handler and dialed sessions |
 //! | [`socket_echo`] | the socket tier alone: the baseline of the idle-session measurement |
+//! | `tonic_echo` | gRPC over tonic, for comparison (feature `compare`) |
+//! | `tarpc_echo` | tarpc with bincode over TCP, for comparison (feature `compare`) |
 //! | [`report`] | the throughput table and the ratios between systems |
 //! | [`child`] | a binary as two processes, the parent spawning itself as the server |
 //! | [`procfs`], [`memory`] | resident memory, CPU time and live heap of a process |
@@ -30,5 +32,9 @@ pub mod raw_echo;
 pub mod report;
 pub mod session_echo;
 pub mod socket_echo;
+#[cfg(feature = "compare")]
+pub mod tarpc_echo;
+#[cfg(feature = "compare")]
+pub mod tonic_echo;
 
 pub use message::{BenchmarkMessage, FILL_NUMBER, FILL_TEXT};

@@ -7,6 +7,7 @@ pub const FILL_NUMBER: i32 = 100_000;
 
 /// The benchmark message (proto2, package `msg`), field for field as the reference declares it.
 #[derive(Clone, PartialEq, prost::Message)]
+#[cfg_attr(feature = "compare", derive(serde::Serialize, serde::Deserialize))]
 pub struct BenchmarkMessage {
     /// Field 1.
     #[prost(string, required, tag = "1")]
