@@ -1,15 +1,9 @@
-//! The benchmark's frames as the raw echo builds and reads them: the CALL `Hello.Say` with the
-//! protobuf request, and the REPLY with the server's answer, in rawproto.
-//!
-//! The CALL carries the same meta as a session's (its time left in
-//! [`TIMEOUT_META_KEY`]), so the raw echo moves frames of the same size as the session does.
-
-use std::time::Duration;
+//! The benchmark's messages as the socket tier's users build them: the CALL `Hello.Say` with
+//! the protobuf request, and the REPLY with the server's answer, in rawproto.
 
 use bytes::{Bytes, BytesMut};
 use prost::Message as _;
 use telerpc_codec::id;
-use telerpc_session::TIMEOUT_META_KEY;
 use telerpc_socket::{Message, MessageType, Proto, ProtoError, RawProto, DEFAULT_FRAME_LIMIT};
 
 use crate::BenchmarkMessage;
@@ -17,12 +11,9 @@ use crate::BenchmarkMessage;
 /// The benchmark's service method.
 pub const SERVICE_METHOD: &str = "Hello.Say";
 
-/// The CALL `seq` carrying `request`, its body encoded with prost, and the time left
-/// `timeout` in meta.
-pub fn call(seq: i32, request: &BenchmarkMessage, timeout: Duration) -> Message {
+/// The CALL `seq` carrying `request`, its body encoded with prost.
+pub fn call(seq: i32, request: &BenchmarkMessage) -> Message {
     let mut call = Message::new(MessageType::Call, seq, SERVICE_METHOD);
-    call.meta
-        .append(TIMEOUT_META_KEY, timeout.as_millis().to_string());
     call.body_codec = id::PROTOBUF;
     call.body = encode_body(request);
     call
@@ -45,19 +36,9 @@ pub fn encode_call(
     proto: &RawProto,
     seq: i32,
     request: &BenchmarkMessage,
-    timeout: Duration,
     out: &mut BytesMut,
 ) -> Result<(), ProtoError> {
-    proto.encode(&call(seq, request, timeout), DEFAULT_FRAME_LIMIT, out)
-}
-
-/// Appends the frame of the [`reply`] to `call` in `proto` to `out`.
-pub fn encode_reply(
-    proto: &RawProto,
-    call: &Message,
-    out: &mut BytesMut,
-) -> Result<(), ProtoError> {
-    proto.encode(&reply(call), DEFAULT_FRAME_LIMIT, out)
+    proto.encode(&call(seq, request), DEFAULT_FRAME_LIMIT, out)
 }
 
 /// Whether `reply` is a successful answer: OK, and a protobuf body whose `field1` is `"OK"`.
@@ -83,22 +64,16 @@ mod tests {
     fn a_call_frame_is_answered_with_an_ok_reply() {
         let proto = RawProto::default();
         let mut wire = BytesMut::new();
-        encode_call(
-            &proto,
-            7,
-            &BenchmarkMessage::request(),
-            Duration::from_secs(10),
-            &mut wire,
-        )
-        .unwrap();
+        encode_call(&proto, 7, &BenchmarkMessage::request(), &mut wire).unwrap();
         let call = proto
             .decode(&mut wire, DEFAULT_FRAME_LIMIT)
             .unwrap()
             .unwrap();
         assert_eq!(call.body.len(), 581);
-        assert_eq!(call.meta.get(TIMEOUT_META_KEY), Some("10000"));
 
-        encode_reply(&proto, &call, &mut wire).unwrap();
+        proto
+            .encode(&reply(&call), DEFAULT_FRAME_LIMIT, &mut wire)
+            .unwrap();
         let reply = proto
             .decode(&mut wire, DEFAULT_FRAME_LIMIT)
             .unwrap()

@@ -9,10 +9,12 @@
 //! |---|---|
 //! | [`harness`] | the load generator: C callers, M calls, a warm-up, timed together |
 //! | [`latency`] | latencies in an HDR histogram, and the summary a table prints |
-//! | [`frames`] | the benchmark's CALL and REPLY frames as the raw echo builds them |
-//! | [`raw_echo`], [`raw_client`] | the baseline: plain tokio, rawproto frames, prost bodies |
-//! | [`session_echo`] | the session tier under test: a server handler and dialed sessions |
-//! | [`socket_echo`] | the socket tier alone: the baseline of the idle-session measurement |
+//! | [`raw_frame`], [`raw_echo`], [`raw_client`] | the baseline: plain tokio, `u32 length, u64 id, payload` frames, prost bodies |
+//! | [`frames`] | the benchmark's CALL and REPLY messages as users of the socket tier build them |
+//! | [`socket_echo`], [`socket_client`] | the socket tier alone, server and hand-built client |
+//! | [`pending`] | the callers of one connection waiting for replies, for the hand-built clients |
+//! | [`session_echo`] | the session tier: a server handler and dialed sessions |
+//! | [`full_stack`] | the whole stack: a peer routing to an async handler, a peer dialing it |
 //! | `tonic_echo` | gRPC over tonic, for comparison (feature `compare`) |
 //! | `tarpc_echo` | tarpc with bincode over TCP, for comparison (feature `compare`) |
 //! | [`report`] | the throughput table and the ratios between systems |
@@ -22,15 +24,19 @@
 
 pub mod child;
 pub mod frames;
+pub mod full_stack;
 pub mod harness;
 pub mod latency;
 pub mod memory;
 mod message;
+pub mod pending;
 pub mod procfs;
 pub mod raw_client;
 pub mod raw_echo;
+pub mod raw_frame;
 pub mod report;
 pub mod session_echo;
+pub mod socket_client;
 pub mod socket_echo;
 #[cfg(feature = "compare")]
 pub mod tarpc_echo;

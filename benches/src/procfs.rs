@@ -1,4 +1,5 @@
-//! What Linux's `/proc/self` tells of this process: resident memory and CPU time.
+//! What Linux's `/proc/self` tells of this process: resident memory, now and at its peak, and
+//! CPU time.
 
 use std::io;
 use std::time::Duration;
@@ -9,7 +10,13 @@ const TICKS_PER_SECOND: u64 = 100;
 
 /// The process's resident set size in bytes (`VmRSS` of `/proc/self/status`).
 pub fn rss_bytes() -> io::Result<u64> {
-    parse_rss(&std::fs::read_to_string("/proc/self/status")?)
+    parse_kib(&std::fs::read_to_string("/proc/self/status")?, "VmRSS:")
+}
+
+/// The most the process's resident set size has been, in bytes (`VmHWM` of
+/// `/proc/self/status`).
+pub fn peak_rss_bytes() -> io::Result<u64> {
+    parse_kib(&std::fs::read_to_string("/proc/self/status")?, "VmHWM:")
 }
 
 /// The CPU time the process has used, user and system, every thread included (`utime` and
@@ -18,13 +25,14 @@ pub fn cpu_time() -> io::Result<Duration> {
     parse_cpu_time(&std::fs::read_to_string("/proc/self/stat")?)
 }
 
-fn parse_rss(status: &str) -> io::Result<u64> {
+/// The value of the `key` line of `/proc/self/status`, given in kB, in bytes.
+fn parse_kib(status: &str, key: &str) -> io::Result<u64> {
     let kib = status
         .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .find_map(|line| line.strip_prefix(key))
         .and_then(|value| value.trim().strip_suffix("kB"))
         .and_then(|kib| kib.trim().parse::<u64>().ok())
-        .ok_or_else(|| io::Error::other("no VmRSS line in /proc/self/status"))?;
+        .ok_or_else(|| io::Error::other(format!("no {key} line in /proc/self/status")))?;
     Ok(kib * 1024)
 }
 
@@ -52,9 +60,10 @@ mod tests {
 
     #[test]
     fn rss_is_read_in_kib() {
-        let status = "Name:\tbench\nVmPeak:\t  9000 kB\nVmRSS:\t    2036 kB\nThreads:\t1\n";
-        assert_eq!(parse_rss(status).unwrap(), 2036 * 1024);
-        assert!(parse_rss("Name:\tbench\n").is_err());
+        let status = "Name:\tbench\nVmHWM:\t  9000 kB\nVmRSS:\t    2036 kB\nThreads:\t1\n";
+        assert_eq!(parse_kib(status, "VmRSS:").unwrap(), 2036 * 1024);
+        assert_eq!(parse_kib(status, "VmHWM:").unwrap(), 9000 * 1024);
+        assert!(parse_kib("Name:\tbench\n", "VmRSS:").is_err());
     }
 
     #[test]
@@ -67,6 +76,7 @@ mod tests {
     #[test]
     fn this_process_has_memory_and_a_cpu_time() {
         assert!(rss_bytes().unwrap() > 0);
+        assert!(peak_rss_bytes().unwrap() >= rss_bytes().unwrap());
         cpu_time().unwrap();
     }
 }

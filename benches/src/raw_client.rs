@@ -1,41 +1,41 @@
-//! The raw echo's client: plain tokio, K connections shared by the callers.
+//! The raw baseline's client: plain tokio, K connections shared by the callers.
 //!
 //! Each connection has one writer task, which drains its queue of encoded frames into one
-//! write (it writes when the queue is empty), and one reader task, which cuts REPLY frames with
-//! [`RawProto`] and completes the callers waiting in a pending map by seq. A caller encodes its
-//! CALL frame itself ([`encode_call`]), as a session's caller does.
+//! buffer and writes it with one write (so it writes whenever the queue runs empty), and one
+//! reader task, which parses every whole frame of each read and completes the callers waiting
+//! in a pending map by request id. A caller encodes its request (prost) and frame itself, and
+//! decodes the reply it is handed, as a framework's caller does.
 
-use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use telerpc_socket::{Message, Proto, RawProto, TcpOptions, DEFAULT_FRAME_LIMIT};
+use prost::Message as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
-use crate::frames::{encode_call, is_ok_reply};
-use crate::harness::{Caller, CALL_TIMEOUT};
+use crate::harness::Caller;
+use crate::pending::PendingCalls;
 use crate::raw_echo::READ_CHUNK;
-use crate::BenchmarkMessage;
+use crate::{raw_frame, BenchmarkMessage};
 
 /// How many frames a connection's queue holds before callers wait: 1024, as a session's.
 const QUEUE_FRAMES: usize = 1024;
 
-/// The callers waiting for a reply on one connection, by seq.
-type Pending = Mutex<HashMap<i32, oneshot::Sender<Message>>>;
+/// The callers waiting for a reply on one connection, by request id.
+type Pending = PendingCalls<u64, Bytes>;
 
 /// One connection of the raw client: its queue to the writer task, its pending calls, its
-/// last seq.
+/// last request id.
 #[derive(Debug)]
 pub struct RawConnection {
     queue: mpsc::Sender<Bytes>,
     pending: Arc<Pending>,
-    seq: AtomicI32,
+    last_id: AtomicU64,
 }
 
 impl RawConnection {
@@ -43,7 +43,7 @@ impl RawConnection {
     /// the connection does, or when the last handle on it is dropped.
     pub async fn connect(addr: SocketAddr) -> io::Result<Arc<Self>> {
         let stream = TcpStream::connect(addr).await?;
-        TcpOptions::default().apply(&stream)?;
+        stream.set_nodelay(true)?;
         let (read, write) = stream.into_split();
         let (queue, frames) = mpsc::channel(QUEUE_FRAMES);
         let pending = Arc::new(Pending::default());
@@ -52,14 +52,9 @@ impl RawConnection {
         Ok(Arc::new(Self {
             queue,
             pending,
-            seq: AtomicI32::new(0),
+            last_id: AtomicU64::new(0),
         }))
     }
-}
-
-/// The pending map, even if a caller panicked while holding it.
-fn lock(pending: &Pending) -> MutexGuard<'_, HashMap<i32, oneshot::Sender<Message>>> {
-    pending.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Writes the frames of `frames`: each time, all that are queued, in one write.
@@ -71,16 +66,15 @@ async fn write_frames(mut write: OwnedWriteHalf, mut frames: mpsc::Receiver<Byte
             out.extend_from_slice(&frame);
         }
         if let Err(error) = write.write_all_buf(&mut out).await {
-            eprintln!("raw client: a write failed: {error}");
+            tracing::warn!(%error, "raw client: a write failed");
             return;
         }
     }
 }
 
-/// Reads REPLY frames until the connection ends, handing each to the caller waiting for its
-/// seq; then fails whoever still waits.
+/// Reads reply frames until the connection ends, handing each payload to the caller waiting
+/// for its id; then fails whoever still waits.
 async fn read_replies(mut read: OwnedReadHalf, pending: Arc<Pending>) {
-    let proto = RawProto::default();
     let mut input = BytesMut::with_capacity(READ_CHUNK);
     loop {
         if input.capacity() - input.len() < READ_CHUNK / 4 {
@@ -90,29 +84,23 @@ async fn read_replies(mut read: OwnedReadHalf, pending: Arc<Pending>) {
             Ok(0) => break,
             Ok(_) => {}
             Err(error) => {
-                eprintln!("raw client: a read failed: {error}");
+                tracing::warn!(%error, "raw client: a read failed");
                 break;
             }
         }
         loop {
-            match proto.decode(&mut input, DEFAULT_FRAME_LIMIT) {
-                Ok(Some(reply)) => {
-                    let waiting = lock(&pending).remove(&reply.seq);
-                    if let Some(waiting) = waiting {
-                        // A caller that timed out has gone: its reply is dropped.
-                        let _ = waiting.send(reply);
-                    }
-                }
+            match raw_frame::decode(&mut input) {
+                Ok(Some((id, payload))) => pending.complete(id, payload),
                 Ok(None) => break,
                 Err(error) => {
-                    eprintln!("raw client: an unreadable frame: {error}");
-                    lock(&pending).clear();
+                    tracing::warn!(%error, "raw client: an unreadable frame");
+                    pending.fail_all();
                     return;
                 }
             }
         }
     }
-    lock(&pending).clear();
+    pending.fail_all();
 }
 
 /// A caller of the raw echo, on one of the shared connections.
@@ -120,7 +108,6 @@ async fn read_replies(mut read: OwnedReadHalf, pending: Arc<Pending>) {
 pub struct RawCaller {
     connection: Arc<RawConnection>,
     request: BenchmarkMessage,
-    proto: RawProto,
 }
 
 impl RawCaller {
@@ -129,7 +116,6 @@ impl RawCaller {
         Self {
             connection,
             request: BenchmarkMessage::request(),
-            proto: RawProto::default(),
         }
     }
 }
@@ -137,28 +123,19 @@ impl RawCaller {
 impl Caller for RawCaller {
     async fn call(&mut self) -> bool {
         let connection = &self.connection;
-        let seq = connection
-            .seq
-            .fetch_add(1, Ordering::Relaxed)
-            .wrapping_add(1);
-        let mut frame = BytesMut::new();
-        if encode_call(&self.proto, seq, &self.request, CALL_TIMEOUT, &mut frame).is_err() {
-            return false;
-        }
-        let (done, reply) = oneshot::channel();
-        lock(&connection.pending).insert(seq, done);
-        if connection.queue.send(frame.freeze()).await.is_err() {
-            lock(&connection.pending).remove(&seq);
-            return false;
-        }
-        match tokio::time::timeout(CALL_TIMEOUT, reply).await {
-            Ok(Ok(reply)) => is_ok_reply(&reply),
-            Ok(Err(_)) => false,
-            Err(_) => {
-                lock(&connection.pending).remove(&seq);
-                false
-            }
-        }
+        let id = connection.last_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut frame = BytesMut::with_capacity(raw_frame::HEADER + self.request.encoded_len());
+        raw_frame::encode(id, &mut frame, |out| {
+            self.request
+                .encode(out)
+                .expect("a BytesMut grows to any message");
+        });
+        connection
+            .pending
+            .call(id, frame.freeze(), &connection.queue)
+            .await
+            .and_then(|payload| BenchmarkMessage::decode(payload).ok())
+            .is_some_and(|reply| reply.field1 == "OK")
     }
 }
 

@@ -1,18 +1,19 @@
-//! The raw echo server: plain tokio over TCP, rawproto frames cut with the socket tier's
-//! sans-I/O [`RawProto`], prost for the body, and nothing of the session tier.
+//! The raw baseline's server: plain tokio over TCP, [`raw_frame`](crate::raw_frame) frames,
+//! prost for the payload, and nothing of telerpc.
 //!
-//! Each connection reads what is there, answers every complete CALL frame in it with the
-//! benchmark REPLY ([`encode_reply`]), and writes all the replies with one write.
+//! Each connection reads what is there, answers every whole request in it (prost decode,
+//! [`BenchmarkMessage::reply_to`], prost encode), and writes all the replies with one write.
 
 use std::future::Future;
 use std::io;
 
 use bytes::BytesMut;
-use telerpc_socket::{Proto, RawProto, TcpOptions, DEFAULT_FRAME_LIMIT};
+use prost::Message as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::frames::encode_reply;
+use crate::raw_frame;
+use crate::BenchmarkMessage;
 
 /// How much room a read buffer keeps free for the next read: 64 KiB.
 pub const READ_CHUNK: usize = 64 * 1024;
@@ -32,17 +33,16 @@ pub async fn serve(listener: TcpListener, stop: impl Future<Output = ()>) -> io:
     }
 }
 
-/// Answers the CALLs of one connection until the peer closes it; the error that ended it, if
-/// one did, is dropped.
+/// Answers the requests of one connection until the peer closes it; the error that ended it,
+/// if one did, is dropped.
 async fn answer_connection(stream: TcpStream) {
     if let Err(error) = answer(stream).await {
-        eprintln!("raw echo: a connection failed: {error}");
+        tracing::warn!(%error, "raw echo: a connection failed");
     }
 }
 
 async fn answer(mut stream: TcpStream) -> io::Result<()> {
-    TcpOptions::default().apply(&stream)?;
-    let proto = RawProto::default();
+    stream.set_nodelay(true)?;
     let mut input = BytesMut::with_capacity(READ_CHUNK);
     let mut output = BytesMut::with_capacity(READ_CHUNK);
     loop {
@@ -52,11 +52,12 @@ async fn answer(mut stream: TcpStream) -> io::Result<()> {
         if stream.read_buf(&mut input).await? == 0 {
             return Ok(());
         }
-        while let Some(call) = proto
-            .decode(&mut input, DEFAULT_FRAME_LIMIT)
-            .map_err(io::Error::other)?
-        {
-            encode_reply(&proto, &call, &mut output).map_err(io::Error::other)?;
+        while let Some((id, payload)) = raw_frame::decode(&mut input).map_err(io::Error::other)? {
+            let request = BenchmarkMessage::decode(payload).map_err(io::Error::other)?;
+            let reply = BenchmarkMessage::reply_to(&request);
+            raw_frame::encode(id, &mut output, |out| {
+                reply.encode(out).expect("a BytesMut grows to any message");
+            });
         }
         stream.write_all_buf(&mut output).await?;
     }

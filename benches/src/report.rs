@@ -1,79 +1,81 @@
-//! The throughput table: one row per system measured, then the ratios of the second system to
-//! the first, in Markdown so it can be pasted into the benchmark notes.
+//! The comparison table: one row per system and mode, each with its ratios to the raw
+//! baseline of the same mode, in Markdown so it can be pasted into the benchmark notes.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::latency::{Millis, Summary};
 
-/// The figures of one system in one run.
+/// The system every other is compared to.
+pub const BASELINE: &str = "raw";
+
+/// The figures of one system in one mode of one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// The system's name.
     pub system: String,
+    /// The mode: `reference` or `multiplexed`, with its callers and connections.
+    pub mode: String,
     /// Its timed calls.
     pub summary: Summary,
     /// CPU time of the client process while it ran (warm-up included).
     pub client_cpu: Duration,
     /// CPU time of the server process while it ran (warm-up included).
     pub server_cpu: Duration,
+    /// The server process's peak resident memory, in bytes.
+    pub server_peak_rss: u64,
 }
 
 impl Row {
     /// CPU time of both processes per successful call.
     pub fn cpu_per_call(&self) -> Duration {
-        let calls = u32::try_from(self.summary.calls.max(1)).unwrap_or(u32::MAX);
-        (self.client_cpu + self.server_cpu) / calls
+        (self.client_cpu + self.server_cpu) / self.successful()
+    }
+
+    /// `cpu` per 100,000 successful calls, in seconds.
+    fn per_100k(&self, cpu: Duration) -> f64 {
+        cpu.as_secs_f64() * 100_000.0 / f64::from(self.successful())
+    }
+
+    fn successful(&self) -> u32 {
+        u32::try_from(self.summary.calls.max(1)).unwrap_or(u32::MAX)
     }
 }
 
-/// The table of `rows`, followed by the ratios of each later row to the first.
+/// The table of `rows`: throughput, latency, errors, CPU seconds per 100,000 calls of client
+/// and server, the server's peak RSS, and the ratios of throughput and CPU per call to the
+/// [`BASELINE`] row of the same mode (blank when the run has none).
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| system | calls/s | mean | p50 | p99 | p99.9 | max | errors | client CPU | server CPU | CPU per call |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| system | mode | calls/s | × raw | mean | p50 | p99 | p99.9 | max | errors \
+         | client CPU /100k | server CPU /100k | CPU/call × raw | server peak RSS |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for row in rows {
+        let base = rows
+            .iter()
+            .find(|base| base.system == BASELINE && base.mode == row.mode);
+        let ratio =
+            |of: fn(&Row) -> f64| base.map_or(String::new(), |b| format!("{:.2}", of(row) / of(b)));
         let s = &row.summary;
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {} | {} | {} | {} | {} | {} | {:.2} s | {:.2} s | {:.1} µs |",
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {:.2} s | {:.2} s | {} | {:.1} MiB |",
             row.system,
+            row.mode,
             s.throughput(),
+            ratio(|r| r.summary.throughput()),
             Millis(s.mean),
             Millis(s.p50),
             Millis(s.p99),
             Millis(s.p999),
             Millis(s.max),
             s.errors,
-            row.client_cpu.as_secs_f64(),
-            row.server_cpu.as_secs_f64(),
-            row.cpu_per_call().as_secs_f64() * 1e6,
+            row.per_100k(row.client_cpu),
+            row.per_100k(row.server_cpu),
+            ratio(|r| r.cpu_per_call().as_secs_f64()),
+            row.server_peak_rss as f64 / (1024.0 * 1024.0),
         );
-    }
-    if let Some((base, others)) = rows.split_first() {
-        for row in others {
-            let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
-            let latency = |pick: fn(&Summary) -> Duration| {
-                ratio(
-                    pick(&row.summary).as_secs_f64(),
-                    pick(&base.summary).as_secs_f64(),
-                )
-            };
-            let _ = writeln!(
-                out,
-                "\n{} / {}: throughput {:.2}, p50 latency {:.2}, p99 latency {:.2}, CPU per call {:.2}",
-                row.system,
-                base.system,
-                ratio(row.summary.throughput(), base.summary.throughput()),
-                latency(|s| s.p50),
-                latency(|s| s.p99),
-                ratio(
-                    row.cpu_per_call().as_secs_f64(),
-                    base.cpu_per_call().as_secs_f64()
-                ),
-            );
-        }
     }
     out
 }
@@ -86,6 +88,7 @@ mod tests {
         let latency = Duration::from_micros(micros);
         Row {
             system: system.to_owned(),
+            mode: "reference".to_owned(),
             summary: Summary {
                 calls,
                 errors: 0,
@@ -98,17 +101,24 @@ mod tests {
             },
             client_cpu: Duration::from_millis(500),
             server_cpu: Duration::from_millis(500),
+            server_peak_rss: 3 * 1024 * 1024,
         }
     }
 
     #[test]
-    fn the_table_has_a_row_per_system_and_the_ratios() {
-        let table = table(&[row("raw", 1000, 100), row("session", 500, 200)]);
+    fn each_row_carries_its_ratios_to_the_baseline_of_its_mode() {
+        let table = table(&[row("raw", 1000, 100), row("telerpc", 500, 200)]);
         assert!(table.contains(
-            "| raw | 1000 | 100 µs | 100 µs | 200 µs | 300 µs | 400 µs | 0 | 0.50 s | 0.50 s | 1000.0 µs |"
+            "| raw | reference | 1000 | 1.00 | 100 µs | 100 µs | 200 µs | 300 µs | 400 µs | 0 | 50.00 s | 50.00 s | 1.00 | 3.0 MiB |"
         ));
         assert!(table.contains(
-            "session / raw: throughput 0.50, p50 latency 2.00, p99 latency 2.00, CPU per call 2.00"
+            "| telerpc | reference | 500 | 0.50 | 200 µs | 200 µs | 400 µs | 600 µs | 800 µs | 0 | 100.00 s | 100.00 s | 2.00 | 3.0 MiB |"
         ));
+    }
+
+    #[test]
+    fn without_a_baseline_the_ratios_are_blank() {
+        let table = table(&[row("telerpc", 500, 200)]);
+        assert!(table.contains("| 500 |  | 200 µs |"));
     }
 }

@@ -1,5 +1,6 @@
-//! The socket tier alone, the baseline of the idle-session measurement: a server task per
-//! connection answering CALLs over a [`TcpSocket`], and client sockets held without a task.
+//! The socket tier alone: a server task per connection answering CALLs over a [`TcpSocket`]
+//! (the system "socket" of the side-by-side comparison, and the baseline of the idle-session
+//! measurement), and a client socket making one call at a time.
 
 use std::future::Future;
 use std::io;
@@ -53,15 +54,28 @@ pub async fn serve(
     }
 }
 
+/// Answers the CALLs of one connection as a user of the socket tier alone would: every CALL
+/// already buffered is answered before the replies are flushed together, so one read that
+/// brought a burst of CALLs is answered with one write.
 async fn answer(stream: TcpStream, config: SocketConfig, counts: Arc<Counts>) {
-    let Ok(mut socket) = Socket::tcp(stream, config) else {
+    let Ok(socket) = Socket::tcp(stream, config) else {
         return;
     };
     counts.accepted.fetch_add(1, Ordering::Relaxed);
-    while let Ok(Some(call)) = socket.recv().await {
-        let reply = frames::reply(&call);
-        counts.answered.fetch_add(1, Ordering::Relaxed);
-        if socket.send(&reply).await.is_err() {
+    let (mut reader, mut writer) = socket.split();
+    while let Ok(Some(call)) = reader.recv().await {
+        let mut next = Some(call);
+        while let Some(call) = next {
+            if writer.feed(&frames::reply(&call)).is_err() {
+                return;
+            }
+            counts.answered.fetch_add(1, Ordering::Relaxed);
+            next = match reader.recv_buffered() {
+                Ok(next) => next,
+                Err(_) => return,
+            };
+        }
+        if writer.flush().await.is_err() {
             return;
         }
     }
@@ -76,7 +90,7 @@ pub async fn connect(addr: SocketAddr, config: SocketConfig) -> io::Result<TcpSo
 /// answered OK within [`CALL_TIMEOUT`].
 pub async fn call_once(socket: &mut TcpSocket, request: &BenchmarkMessage) -> bool {
     let exchange = async {
-        socket.send(&frames::call(1, request, CALL_TIMEOUT)).await?;
+        socket.send(&frames::call(1, request)).await?;
         socket.recv().await
     };
     match tokio::time::timeout(CALL_TIMEOUT, exchange).await {

@@ -204,7 +204,8 @@ impl<A: EncodeBody + ?Sized, R: Send + 'static> IntoFuture for Call<'_, A, R> {
         Box::pin(async move {
             let begun = begun?;
             let outbound = Outbound {
-                frame: begun.frame,
+                frames: begun.frame,
+                count: 1,
                 link: None,
             };
             let policy = shared.config.queue_policy();

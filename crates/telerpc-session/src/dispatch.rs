@@ -7,9 +7,10 @@ use tokio::time::Instant;
 
 use crate::deadline::decode_time_left;
 use crate::execution::Executor;
-use crate::job::Job;
+use crate::in_flight::Working;
+use crate::job::{Answer, Job};
 use crate::link::Link;
-use crate::respond::send_reply;
+use crate::replies::Replies;
 use crate::shared::Shared;
 use crate::{statuses, Handler, Reply, Request, SessionError, TIMEOUT_META_KEY};
 
@@ -27,12 +28,13 @@ use crate::{statuses, Handler, Reply, Request, SessionError, TIMEOUT_META_KEY};
 /// | AUTH_CALL, AUTH_REPLY | an error: the connection must close |
 ///
 /// Resolves once the message is handed over; while the executor has no room, it waits, and
-/// so reading pauses.
+/// so reading pauses. The REPLYs of handlers that finish at once join `replies`.
 pub(crate) async fn dispatch(
     shared: &Arc<Shared>,
     link: &Arc<Link>,
     executor: &Executor,
     message: Message,
+    replies: &mut Replies,
 ) -> Result<(), SessionError> {
     shared.heard(&message);
     match message.mtype {
@@ -50,26 +52,23 @@ pub(crate) async fn dispatch(
                     .and_then(|left| decode_time_left(left, Instant::now()));
                 let request = Request::new(shared.session(), message, deadline);
                 let job = Job::new(shared, Arc::clone(link), Arc::clone(handler), request);
-                executor.run(job).await;
+                executor.run(shared, job, replies).await;
             }
-            Err(status) => {
-                // Boxed: a rare path, kept out of the long-lived reader task's state.
-                let (seq, xfer_pipe) = (message.seq, message.xfer_pipe);
-                Box::pin(send_reply(
-                    shared,
-                    link,
-                    seq,
-                    xfer_pipe,
-                    Reply::from(status),
-                ))
-                .await;
-            }
+            Err(status) => replies.add(
+                shared,
+                Answer {
+                    seq: message.seq,
+                    xfer_pipe: message.xfer_pipe,
+                    reply: Reply::from(status),
+                    working: Working::new(shared),
+                },
+            ),
         },
         MessageType::Push => match &shared.handler {
             Some(handler) if shared.serving() && !message.service_method.is_empty() => {
                 let request = Request::new(shared.session(), message, None);
                 let job = Job::new(shared, Arc::clone(link), Arc::clone(handler), request);
-                executor.run(job).await;
+                executor.run(shared, job, replies).await;
             }
             _ => tracing::debug!(
                 service_method = %message.service_method,

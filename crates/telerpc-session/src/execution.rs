@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, Semaphore};
 
-use crate::job::Job;
+use crate::job::{Job, Started};
+use crate::replies::Replies;
+use crate::shared::Shared;
 
 /// How many handlers of one session run at once by default.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
@@ -111,29 +113,58 @@ pub(crate) enum Executor {
 }
 
 impl Executor {
-    /// Runs `job` as the mode says. Resolves once the job is handed over (or done, inline):
-    /// while no permit or queue slot is free, it waits, and so the reader stops reading.
+    /// Runs `job` as the mode says. Resolves once the job is handed over (or done): while no
+    /// permit or queue slot is free, it waits, and so the reader stops reading.
     ///
-    /// An inline job runs boxed, so that the reader task, which lives as long as its
-    /// connection, does not carry a handler's state while idle.
-    pub(crate) async fn run(&self, job: Job) {
-        match self {
-            Self::Inline => Box::pin(job.run()).await,
-            Self::Limited(permits) => {
-                let Ok(permit) = Arc::clone(permits).acquire_owned().await else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    job.run().await;
-                    drop(permit);
-                });
-            }
+    /// Except in the ordered mode, the handler is first polled here, on the reader task (once
+    /// a permit is free); if it finishes at once, its reply joins `replies` and the permit is
+    /// free again. Only a handler that waits is awaited (inline, boxed, so that the reader
+    /// task, which lives as long as its connection, does not carry a handler's state while
+    /// idle) or spawned with its permit.
+    pub(crate) async fn run(&self, shared: &Arc<Shared>, job: Job, replies: &mut Replies) {
+        let permits = match self {
             Self::Ordered(worker) => {
                 if worker.send(job).await.is_err() {
                     tracing::debug!("a message was dropped: its connection's worker has ended");
                 }
+                return;
             }
+            Self::Inline => None,
+            Self::Limited(permits) => Some(permits),
+        };
+        let permit = match permits {
+            Some(permits) => match permits.acquire().await {
+                Ok(permit) => Some(permit),
+                Err(_) => return,
+            },
+            None => None,
+        };
+        let waiting = match job.start() {
+            Started::Done(Some(answer)) => return replies.add(shared, answer),
+            Started::Done(None) => return,
+            Started::Waiting(waiting) => waiting,
+        };
+        match (permits, permit) {
+            (Some(permits), Some(permit)) => {
+                permit.forget();
+                let permit = Permit(Arc::clone(permits));
+                tokio::spawn(async move {
+                    waiting.finish().await;
+                    drop(permit);
+                });
+            }
+            _ => Box::pin(waiting.finish()).await,
         }
+    }
+}
+
+/// A permit of a spawned handler, given back to its semaphore when dropped (the handler done,
+/// or its task dropped).
+struct Permit(Arc<Semaphore>);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.add_permits(1);
     }
 }
 

@@ -97,6 +97,7 @@ mod pending;
 mod push;
 mod queue;
 mod reader;
+mod replies;
 mod reply;
 mod request;
 mod respond;

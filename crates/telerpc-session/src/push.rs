@@ -106,7 +106,8 @@ impl<A: EncodeBody + ?Sized> IntoFuture for Push<'_, A> {
         let frame = self.encode();
         Box::pin(async move {
             let outbound = Outbound {
-                frame: frame?,
+                frames: frame?,
+                count: 1,
                 link: None,
             };
             let policy = shared.config.queue_policy();

@@ -25,13 +25,15 @@ pub enum QueuePolicy {
     FailFast,
 }
 
-/// One frame for the writer.
+/// Frames for the writer: one CALL or PUSH, or the REPLYs a reader answered one burst with.
 #[derive(Debug)]
 pub(crate) struct Outbound {
-    /// The encoded frame.
-    pub(crate) frame: Bytes,
-    /// For a REPLY, the serial of the connection whose CALL it answers: the writer of another
-    /// connection drops it. `None` for CALLs and PUSHes, which any connection may carry.
+    /// The encoded frames, one after the other.
+    pub(crate) frames: Bytes,
+    /// How many frames `frames` holds.
+    pub(crate) count: u64,
+    /// For REPLYs, the serial of the connection whose CALLs they answer: the writer of another
+    /// connection drops them. `None` for CALLs and PUSHes, which any connection may carry.
     pub(crate) link: Option<NonZeroU64>,
 }
 

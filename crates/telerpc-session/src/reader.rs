@@ -9,10 +9,15 @@ use tokio::time::Instant;
 use crate::dispatch::dispatch;
 use crate::execution::Executor;
 use crate::link::Link;
+use crate::replies::Replies;
 use crate::shared::Shared;
 use crate::SessionError;
 
 /// Reads `link`'s connection until it ends, dispatching every message in order.
+///
+/// The REPLYs of handlers that finish at once wait in a [`Replies`] batch until no whole frame
+/// is left buffered (or the batch is full), then go to the writer together: one read that
+/// brought a burst of CALLs is answered with one write.
 ///
 /// The end of the stream, a read error, an unreadable frame or a message not allowed on an
 /// open connection ends the link ([`Shared::link_lost`]); the writer then shuts the connection
@@ -24,14 +29,25 @@ pub(crate) async fn run<R: AsyncRead + Unpin>(
     executor: Executor,
 ) {
     let mut counted = 0;
+    let mut replies = Replies::default();
     loop {
-        let received = reader.recv().await;
+        let received = match reader.recv_buffered() {
+            Ok(None) => {
+                replies.send(&shared, &link).await;
+                reader.recv().await
+            }
+            buffered => buffered,
+        };
         let bytes = reader.bytes_read() - counted;
         counted = reader.bytes_read();
         let lost = match received {
             Ok(Some(message)) => {
                 shared.counters.received(bytes, 1, Instant::now());
-                match dispatch(&shared, &link, &executor, message).await {
+                let dispatched = dispatch(&shared, &link, &executor, message, &mut replies).await;
+                if replies.is_full() {
+                    replies.send(&shared, &link).await;
+                }
+                match dispatched {
                     Ok(()) => continue,
                     Err(error) => Some(error),
                 }

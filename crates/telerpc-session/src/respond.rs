@@ -3,49 +3,69 @@
 use std::num::NonZeroU64;
 use std::sync::Arc;
 
+use bytes::BytesMut;
 use telerpc_xfer::XferPipe;
 
+use crate::job::Answer;
 use crate::link::Link;
-use crate::queue::{encode_frame, Outbound};
+use crate::queue::Outbound;
 use crate::shared::Shared;
 use crate::{statuses, QueuePolicy, Reply, SessionError};
 
-/// Queues the REPLY `reply` to the CALL `seq` that came on `link` through `xfer_pipe`.
+/// Appends the REPLY frame answering the CALL `seq` that came through `xfer_pipe` with
+/// `reply` to `out`; returns whether it did.
 ///
-/// A reply always waits for queue room, until its connection ends (then it is dropped: the
-/// caller's side has failed the call already). An OK reply with a body but no codec becomes
-/// 500. A reply that cannot be framed becomes 104 with the reason as the cause, reported
-/// through `on_error`.
-pub(crate) async fn send_reply(
+/// An OK reply with a body but no codec becomes 500. A reply that cannot be framed becomes
+/// 104 with the reason as the cause, reported through `on_error`; if not even that can be
+/// framed, nothing is appended. A failed encode leaves `out` as it was.
+pub(crate) fn encode_reply(
     shared: &Arc<Shared>,
-    link: &Link,
     seq: i32,
     xfer_pipe: XferPipe,
     reply: Reply,
-) {
+    out: &mut BytesMut,
+) -> bool {
     let reply = if reply.lacks_codec() {
         Reply::from(statuses::reply_without_codec())
     } else {
         reply
     };
+    let socket = shared.config.socket();
     let message = reply.into_message(seq, xfer_pipe);
-    let frame = match encode_frame(shared.config.socket(), &message) {
-        Ok(frame) => frame,
-        Err(error) => {
-            let status = error.write_status();
-            shared.report(&SessionError::Reply { seq, source: error });
-            let fallback = Reply::from(status).into_message(seq, message.xfer_pipe);
-            match encode_frame(shared.config.socket(), &fallback) {
-                Ok(frame) => frame,
-                Err(error) => {
-                    tracing::warn!(seq, %error, "not even an error reply could be framed");
-                    return;
-                }
-            }
-        }
+    let Err(error) = socket.proto().encode(&message, socket.frame_limit(), out) else {
+        return true;
     };
+    let status = error.write_status();
+    shared.report(&SessionError::Reply { seq, source: error });
+    let fallback = Reply::from(status).into_message(seq, message.xfer_pipe);
+    match socket.proto().encode(&fallback, socket.frame_limit(), out) {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(seq, %error, "not even an error reply could be framed");
+            false
+        }
+    }
+}
+
+/// Queues the REPLY of `answer` to the CALL that came on `link`.
+///
+/// A reply always waits for queue room, until its connection ends (then it is dropped: the
+/// caller's side has failed the call already).
+pub(crate) async fn send_reply(link: &Link, answer: Answer) {
+    let Answer {
+        seq,
+        xfer_pipe,
+        reply,
+        working,
+    } = answer;
+    let shared = working.shared();
+    let mut frame = BytesMut::new();
+    if !encode_reply(shared, seq, xfer_pipe, reply, &mut frame) {
+        return;
+    }
     let outbound = Outbound {
-        frame,
+        frames: frame.freeze(),
+        count: 1,
         link: NonZeroU64::new(link.serial),
     };
     if let Err(status) = shared

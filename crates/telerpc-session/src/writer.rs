@@ -139,15 +139,18 @@ enum Flushed {
 }
 
 impl Batch {
-    /// Feeds `frame` unless it is a REPLY for another connection.
-    fn feed<W>(&mut self, writer: &mut SocketWriter<W>, link: &Link, frame: Outbound) {
-        if frame.link.is_some_and(|serial| serial.get() != link.serial) {
-            tracing::debug!("dropped a reply meant for an earlier connection");
+    /// Feeds `outbound` unless it holds REPLYs for another connection.
+    fn feed<W>(&mut self, writer: &mut SocketWriter<W>, link: &Link, outbound: Outbound) {
+        if outbound
+            .link
+            .is_some_and(|serial| serial.get() != link.serial)
+        {
+            tracing::debug!("dropped replies meant for an earlier connection");
             return;
         }
-        writer.feed_frame(&frame.frame);
-        self.bytes += frame.frame.len();
-        self.messages += 1;
+        writer.feed_frame(&outbound.frames);
+        self.bytes += outbound.frames.len();
+        self.messages += outbound.count;
     }
 
     /// Writes what was fed, unless the link is aborted first; counts it once written.

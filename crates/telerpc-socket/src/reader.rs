@@ -97,6 +97,20 @@ impl<R: AsyncRead + Unpin> SocketReader<R> {
         }
     }
 
+    /// Receives the next message only if its whole frame is already buffered; never reads
+    /// the stream.
+    ///
+    /// - `Ok(Some(message))`: the next buffered frame, decoded.
+    /// - `Ok(None)`: no whole frame is buffered; [`recv`](Self::recv) would read.
+    /// - [`SocketError::Proto`]: as for [`recv`](Self::recv): close the connection.
+    ///
+    /// A reader that answers requests uses it to learn where a burst of frames that arrived
+    /// together ends, so that it can send all the answers to the burst at once before it waits
+    /// for more.
+    pub fn recv_buffered(&mut self) -> Result<Option<Message>, SocketError> {
+        Ok(self.proto.decode(&mut self.buffer, self.frame_limit)?)
+    }
+
     /// Reads what the stream has into the buffer; while nothing arrives and nothing is
     /// buffered, holds no buffer at all.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {

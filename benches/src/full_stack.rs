@@ -1,0 +1,82 @@
+//! The whole telerpc stack under test: a server [`Peer`] routing `Hello.Say` through a
+//! [`Router`] to an async handler, and a client [`Peer`] whose dialed sessions call it, with
+//! the protobuf codec over rawproto: what a user of the `telerpc` crate writes. Every setting
+//! is the default but the codec.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use telerpc::codec::id;
+use telerpc::peer::NetAddr;
+use telerpc::{CallCtx, Peer, PeerConfig, Proto, Router, Session, Status};
+
+use crate::frames::SERVICE_METHOD;
+use crate::harness::Caller;
+use crate::BenchmarkMessage;
+
+/// The benchmark's handler: answers the request with [`BenchmarkMessage::reply_to`].
+async fn say(
+    _ctx: CallCtx,
+    Proto(request): Proto<BenchmarkMessage>,
+) -> Result<Proto<BenchmarkMessage>, Status> {
+    Ok(Proto(BenchmarkMessage::reply_to(&request)))
+}
+
+/// The peers' config: protobuf bodies by default, everything else the default.
+fn config() -> PeerConfig {
+    PeerConfig::default().with_default_codec(id::PROTOBUF)
+}
+
+/// A server peer listening on 127.0.0.1 on a port the OS chooses; returns it and its address.
+pub async fn serve() -> io::Result<(Peer, SocketAddr)> {
+    let router = Router::new().call(SERVICE_METHOD, say);
+    let peer = Peer::new(
+        config()
+            .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
+            .with_handler(Arc::new(router)),
+    );
+    let addrs = peer.listen().await.map_err(io::Error::other)?;
+    let addr = addrs
+        .first()
+        .and_then(|addr| addr.address().parse().ok())
+        .ok_or_else(|| io::Error::other("the peer listens on no TCP address"))?;
+    Ok((peer, addr))
+}
+
+/// A caller on one of the client peer's sessions.
+#[derive(Debug)]
+pub struct PeerCaller {
+    session: Session,
+    request: Proto<BenchmarkMessage>,
+}
+
+impl Caller for PeerCaller {
+    async fn call(&mut self) -> bool {
+        self.session
+            .call::<Proto<BenchmarkMessage>, _>(SERVICE_METHOD, &self.request)
+            .await
+            .is_ok_and(|Proto(reply)| reply.field1 == "OK")
+    }
+}
+
+/// A client peer with `connections` sessions dialed to `addr`, and `callers` callers on them,
+/// caller `i` on session `i % connections`.
+pub async fn callers(
+    addr: SocketAddr,
+    connections: usize,
+    callers: usize,
+) -> Result<(Peer, Vec<PeerCaller>), Status> {
+    let peer = Peer::new(config());
+    let mut sessions = Vec::with_capacity(connections);
+    for _ in 0..connections.max(1) {
+        sessions.push(peer.dial(NetAddr::from(addr)).await?);
+    }
+    let callers = (0..callers)
+        .map(|i| PeerCaller {
+            session: sessions[i % sessions.len()].clone(),
+            request: Proto(BenchmarkMessage::request()),
+        })
+        .collect();
+    Ok((peer, callers))
+}

@@ -1,0 +1,71 @@
+//! [`Replies`]: the REPLYs a reader task answered one burst of CALLs with, sent together.
+
+use std::num::NonZeroU64;
+use std::sync::Arc;
+
+use bytes::BytesMut;
+
+use crate::in_flight::Working;
+use crate::job::Answer;
+use crate::link::Link;
+use crate::queue::Outbound;
+use crate::respond::encode_reply;
+use crate::shared::Shared;
+use crate::writer::BATCH_BUDGET;
+use crate::QueuePolicy;
+
+/// REPLY frames encoded on the reader task, waiting to be queued as one [`Outbound`].
+///
+/// The reader adds the answers of the handlers that finished on their first poll while it
+/// goes through the frames of one read, and queues them all once no whole frame is left
+/// buffered (or once they reach [`BATCH_BUDGET`]): the writer wakes once for the burst and
+/// writes its replies in one write. While replies wait here, they count as in-flight work, so
+/// a graceful close waits for them. An empty batch holds no buffer.
+#[derive(Debug, Default)]
+pub(crate) struct Replies {
+    frames: BytesMut,
+    count: u64,
+    working: Option<Working>,
+}
+
+impl Replies {
+    /// Encodes the REPLY of `answer` into the batch.
+    pub(crate) fn add(&mut self, shared: &Arc<Shared>, answer: Answer) {
+        let Answer {
+            seq,
+            xfer_pipe,
+            reply,
+            working,
+        } = answer;
+        if encode_reply(shared, seq, xfer_pipe, reply, &mut self.frames) {
+            self.count += 1;
+            self.working.get_or_insert(working);
+        }
+    }
+
+    /// Whether the batch should be queued before more is added.
+    pub(crate) fn is_full(&self) -> bool {
+        self.frames.len() >= BATCH_BUDGET
+    }
+
+    /// Queues the batch for `link`'s writer, waiting for room (a reply is never dropped while
+    /// its connection lives), and empties it.
+    pub(crate) async fn send(&mut self, shared: &Shared, link: &Link) {
+        if self.count == 0 {
+            return;
+        }
+        let outbound = Outbound {
+            frames: self.frames.split().freeze(),
+            count: std::mem::take(&mut self.count),
+            link: NonZeroU64::new(link.serial),
+        };
+        let sent = shared
+            .queue
+            .send(outbound, QueuePolicy::Wait, None, || link.aborted())
+            .await;
+        if let Err(status) = sent {
+            tracing::debug!(%status, "replies dropped: their connection ended");
+        }
+        self.working = None;
+    }
+}
