@@ -80,6 +80,28 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
+/// Of several rounds of rows, for each system and mode (in the order they first appear) the
+/// row of median throughput: with an even number of rounds, the slower of the middle two.
+pub fn medians(rows: Vec<Row>) -> Vec<Row> {
+    let mut groups: Vec<Vec<Row>> = Vec::new();
+    for row in rows {
+        match groups
+            .iter_mut()
+            .find(|group| group[0].system == row.system && group[0].mode == row.mode)
+        {
+            Some(group) => group.push(row),
+            None => groups.push(vec![row]),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|mut group| {
+            group.sort_by(|a, b| a.summary.throughput().total_cmp(&b.summary.throughput()));
+            group.swap_remove((group.len() - 1) / 2)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +136,24 @@ mod tests {
         assert!(table.contains(
             "| telerpc | reference | 500 | 0.50 | 200 µs | 200 µs | 400 µs | 600 µs | 800 µs | 0 | 100.00 s | 100.00 s | 2.00 | 3.0 MiB |"
         ));
+    }
+
+    #[test]
+    fn the_median_round_of_each_system_and_mode_is_kept_in_first_seen_order() {
+        let rounds = vec![
+            row("raw", 300, 100),
+            row("telerpc", 900, 100),
+            row("raw", 100, 100),
+            row("telerpc", 500, 100),
+            row("raw", 200, 100),
+            row("telerpc", 700, 100),
+            row("telerpc", 600, 100),
+        ];
+        let kept: Vec<(String, u64)> = medians(rounds)
+            .into_iter()
+            .map(|row| (row.system, row.summary.calls))
+            .collect();
+        assert_eq!(kept, [("raw".to_owned(), 200), ("telerpc".to_owned(), 600)]);
     }
 
     #[test]

@@ -24,8 +24,9 @@
 //! A call succeeds only if the reply's `field1` is `"OK"`. The table gives per system and mode
 //! the throughput and its ratio to raw, latency (mean, p50, p99, p99.9, max, from an HDR
 //! histogram), errors, CPU seconds of client and server per 100,000 calls, CPU per call as a
-//! ratio to raw, and the server's peak RSS. Then telerpc alone at C = 1000 in the reference
-//! mode (the memory check), unless `--no-stress`.
+//! ratio to raw, and the server's peak RSS. Every system and mode runs `--rounds` times (3 by
+//! default), the systems taking turns; each row is the round of median throughput. Then
+//! telerpc alone at C = 1000 in the reference mode (the memory check), unless `--no-stress`.
 //!
 //! ```sh
 //! cargo run --release -p telerpc-benches --features compare --bin compare   # everything
@@ -85,6 +86,10 @@ struct Options {
     /// The systems to measure, in order; default: all that are built in.
     #[arg(long, value_enum, value_delimiter = ',')]
     systems: Vec<System>,
+    /// Rounds of every system and mode; each row of the table is the round of median
+    /// throughput, so that a moment of noise on a shared machine moves no row.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// Skips telerpc at C = 1000.
     #[arg(long)]
     no_stress: bool,
@@ -185,17 +190,25 @@ async fn run(options: Options) -> io::Result<()> {
         load.warmup,
         options.threads.unwrap_or(cores),
     );
-    let mut rows = Vec::new();
-    for &mode in &options.modes {
-        let connections = match mode {
-            Mode::Reference => callers,
-            Mode::Multiplexed => connections,
-        };
-        for &system in &systems {
-            rows.push(measure(system, mode, load, connections, options.threads).await?);
+    let rounds = if options.quick {
+        1
+    } else {
+        options.rounds.max(1)
+    };
+    let mut runs = Vec::new();
+    for round in 1..=rounds {
+        println!("round {round} of {rounds}");
+        for &mode in &options.modes {
+            let connections = match mode {
+                Mode::Reference => callers,
+                Mode::Multiplexed => connections,
+            };
+            for &system in &systems {
+                runs.push(measure(system, mode, load, connections, options.threads).await?);
+            }
         }
     }
-    println!("\n{}", report::table(&rows));
+    println!("\n{}", report::table(&report::medians(runs)));
     if !options.quick && !options.no_stress {
         let load = Load {
             callers: STRESS_CALLERS,

@@ -7,7 +7,9 @@ use std::time::Duration;
 use rustls::pki_types::ServerName;
 use telerpc_codec::id;
 use telerpc_session::endpoint::RedialPolicy;
-use telerpc_session::{EventListener, Execution, Handler, SessionConfig, DEFAULT_CALL_TIMEOUT};
+use telerpc_session::{
+    EventListener, Execution, Handler, Plugin, Plugins, SessionConfig, DEFAULT_CALL_TIMEOUT,
+};
 use telerpc_socket::{Proto, RawProto, SocketConfig, DEFAULT_FRAME_LIMIT};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
@@ -38,6 +40,7 @@ pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// | [`handshake_timeout`](Self::handshake_timeout) | [`DEFAULT_HANDSHAKE_TIMEOUT`] (10 s) | an accepted connection's TLS handshake time limit |
 /// | [`handler`](Self::handler) | none: CALLs answered 404 | what answers the CALLs and handles the PUSHes of every session, accepted or dialed |
 /// | [`listener`](Self::listener) | none | the user's listener of every session's events |
+/// | [`plugins`](Self::plugins) | none | the [`Plugin`]s run at every hook point of the peer |
 ///
 /// Everything else of a session is [`SessionConfig::default()`]'s; see
 /// [`session_config`](Self::session_config).
@@ -74,6 +77,7 @@ pub struct PeerConfig {
     handshake_timeout: Duration,
     handler: Option<Arc<dyn Handler>>,
     listener: Option<Arc<dyn EventListener>>,
+    plugins: Plugins,
 }
 
 impl Default for PeerConfig {
@@ -96,6 +100,7 @@ impl Default for PeerConfig {
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             handler: None,
             listener: None,
+            plugins: Plugins::new(),
         }
     }
 }
@@ -281,6 +286,19 @@ impl PeerConfig {
         self.listener.as_ref()
     }
 
+    /// Adds `plugin` after the others: its connection hooks run on every connection of the
+    /// peer, its message hooks on every message of its sessions, its
+    /// [`post_listen`](Plugin::post_listen) on every address it listens on.
+    pub fn with_plugin(mut self, plugin: Arc<dyn Plugin>) -> Self {
+        self.plugins = self.plugins.with(plugin);
+        self
+    }
+
+    /// The peer's plugins, in order.
+    pub fn plugins(&self) -> &Plugins {
+        &self.plugins
+    }
+
     /// The socket settings of every connection: the protocol and the frame limit, the rest
     /// [`SocketConfig::default()`]'s.
     pub fn socket_config(&self) -> SocketConfig {
@@ -290,13 +308,14 @@ impl PeerConfig {
     }
 
     /// The config of every session of the peer: [`SessionConfig::default()`] with this
-    /// config's socket settings, default codec, call timeout and execution.
+    /// config's socket settings, default codec, call timeout, execution and plugins.
     pub fn session_config(&self) -> SessionConfig {
         SessionConfig::default()
             .with_socket(self.socket_config())
             .with_default_codec(self.default_codec)
             .with_call_timeout(self.call_timeout)
             .with_execution(self.execution.clone())
+            .with_plugins(self.plugins.clone())
     }
 }
 
@@ -318,6 +337,7 @@ impl fmt::Debug for PeerConfig {
             .field("tls_server_name", &self.tls_server_name)
             .field("handshake_timeout", &self.handshake_timeout)
             .field("handler", &self.handler.is_some())
+            .field("plugins", &self.plugins)
             .field("listener", &self.listener.is_some())
             .finish()
     }

@@ -2,12 +2,13 @@
 
 use std::future::Future;
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use telerpc_session::endpoint::{
     connect, ConnectionCounter, ConnectionSlot, DialError, Dialer, Stream, Target,
 };
-use telerpc_session::{EventListener, Handler, Session, SessionConfig};
+use telerpc_session::{EventListener, Handler, PreSession, Session, SessionConfig};
 use telerpc_socket::Status;
 
 use crate::events::PeerEvents;
@@ -116,6 +117,23 @@ impl Core {
             .await
     }
 
+    /// Runs the plugins' [`post_accept`](telerpc_session::Plugin::post_accept) hooks on an
+    /// accepted or served connection, within the handshake timeout (then 408). A refused
+    /// connection is dropped, and so closed.
+    async fn admit(&self, mut socket: PeerSocket) -> Result<PeerSocket, Status> {
+        let plugins = self.config.plugins();
+        if !plugins.is_empty() {
+            let mut pre = PreSession::new(&mut socket, false);
+            tokio::time::timeout(
+                self.config.handshake_timeout(),
+                plugins.post_accept(&mut pre),
+            )
+            .await
+            .map_err(|_| statuses::hooks_timed_out())??;
+        }
+        Ok(socket)
+    }
+
     /// Serves a connection an accept loop admitted, holding its slot until its session ends.
     /// A connection that cannot be set up (a failed TLS handshake) or whose session is
     /// refused is closed and logged at debug level.
@@ -125,6 +143,13 @@ impl Core {
             Ok(socket) => socket,
             Err(error) => {
                 tracing::debug!(?peer, %error, "could not set up an accepted connection");
+                return;
+            }
+        };
+        let socket = match self.admit(socket).await {
+            Ok(socket) => socket,
+            Err(status) => {
+                tracing::debug!(?peer, %status, "a plugin refused an accepted connection");
                 return;
             }
         };
@@ -148,6 +173,7 @@ impl Core {
             .admit()
             .ok_or_else(|| statuses::over_the_limit(self.counter.max()))?;
         let socket = setup.await.map_err(statuses::setup_failed)?;
+        let socket = self.admit(socket).await?;
         let session = self.start(socket).await?;
         hold(&session, slot);
         Ok(session)
@@ -174,16 +200,34 @@ impl Core {
             .into());
         }
         let transport = Arc::clone(&self.transport);
+        let plugins = self.config.plugins().clone();
+        let dialed_before = Arc::new(AtomicBool::new(false));
+        let handshake = self.config.handshake_timeout();
         self.dialer
             .dial_with(&target, move |target| {
                 let transport = Arc::clone(&transport);
                 let server_name = server_name.clone();
+                let plugins = plugins.clone();
+                let redial = dialed_before.swap(true, Ordering::Relaxed);
                 async move {
                     let stream = connect(&target, None).await?;
-                    transport
-                        .dialed(stream, server_name)
-                        .await
-                        .map_err(|source| DialError::Setup { target, source })
+                    let mut socket =
+                        transport
+                            .dialed(stream, server_name)
+                            .await
+                            .map_err(|source| DialError::Setup {
+                                target: target.clone(),
+                                source,
+                            })?;
+                    let mut pre = PreSession::new(&mut socket, redial);
+                    let hooks = tokio::time::timeout(handshake, plugins.post_dial(&mut pre));
+                    let refused = match hooks.await {
+                        Ok(Ok(())) => return Ok(socket),
+                        Ok(Err(status)) => status,
+                        Err(_) => statuses::hooks_timed_out(),
+                    };
+                    let source = io::Error::new(io::ErrorKind::PermissionDenied, refused);
+                    Err(DialError::Setup { target, source })
                 }
             })
             .await

@@ -2,6 +2,8 @@
 
 use std::io;
 
+use telerpc_socket::Status;
+
 use crate::NetAddr;
 
 /// Why [`Peer::listen`](crate::Peer::listen) failed. Calls, dials and served connections
@@ -25,4 +27,12 @@ pub enum PeerError {
     /// The peer is shutting down, or has shut down.
     #[error("the peer is shutting down")]
     ShuttingDown,
+    /// A plugin's [`post_listen`](telerpc_session::Plugin::post_listen) refused an address.
+    #[error("a plugin refused to listen on {addr}: {status}")]
+    Refused {
+        /// The address refused.
+        addr: NetAddr,
+        /// The plugin's status.
+        status: Status,
+    },
 }

@@ -133,6 +133,14 @@ impl Peer {
                 addr: addr.clone(),
                 source,
             })?;
+            let plugins = self.core().config().plugins();
+            let local = listener.local_addr().to_string();
+            if let Err(status) = plugins.each(|plugin| plugin.post_listen(&local)) {
+                return Err(PeerError::Refused {
+                    addr: addr.clone(),
+                    status,
+                });
+            }
             bound.push((addr, listener));
         }
         // Committed under the lock, and only if nothing changed while binding: a concurrent

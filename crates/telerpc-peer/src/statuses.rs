@@ -27,6 +27,12 @@ pub(crate) fn over_the_limit(max: Option<usize>) -> Status {
         .with_cause(format!("the peer serves {max} connections at most"))
 }
 
+/// 408: the plugins' connection hooks took longer than the handshake timeout.
+pub(crate) fn hooks_timed_out() -> Status {
+    Status::from_code(code::HANDLE_TIMEOUT)
+        .with_cause("the connection's plugin hooks did not finish within the handshake timeout")
+}
+
 /// 100: a served connection that could not be set up (a failed TLS handshake, say).
 pub(crate) fn setup_failed(error: impl fmt::Display) -> Status {
     Status::from_code(code::WRONG_CONN)

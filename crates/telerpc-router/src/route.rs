@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use telerpc_session::{BoxFuture, Reply};
+use telerpc_session::{BoxFuture, Plugins, Reply};
 use telerpc_socket::Status;
 
 use crate::{CallCtx, Middleware, PushCtx};
@@ -20,6 +20,8 @@ pub(crate) type PushEndpoint =
 /// router's own middleware is not here: it wraps every route and is added per message.
 pub(crate) struct Route<E> {
     pub(crate) middleware: Box<[Arc<dyn Middleware>]>,
+    /// The plugins of the groups it was registered in, outermost first.
+    pub(crate) plugins: Plugins,
     pub(crate) endpoint: E,
 }
 
@@ -28,6 +30,7 @@ impl<E> Route<E> {
     pub(crate) fn bare(endpoint: E) -> Self {
         Self {
             middleware: Box::default(),
+            plugins: Plugins::new(),
             endpoint,
         }
     }
@@ -37,6 +40,7 @@ impl<E> fmt::Debug for Route<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Route")
             .field("middleware", &self.middleware.len())
+            .field("plugins", &self.plugins)
             .finish_non_exhaustive()
     }
 }
@@ -47,6 +51,7 @@ impl<E> fmt::Debug for Route<E> {
 pub(crate) struct Registration<E> {
     pub(crate) service_method: String,
     pub(crate) middleware: Vec<Arc<dyn Middleware>>,
+    pub(crate) plugins: Plugins,
     pub(crate) endpoint: E,
 }
 
@@ -55,6 +60,7 @@ impl<E> Registration<E> {
     pub(crate) fn into_route(self) -> (String, Route<E>) {
         let route = Route {
             middleware: self.middleware.into(),
+            plugins: self.plugins,
             endpoint: self.endpoint,
         };
         (self.service_method, route)

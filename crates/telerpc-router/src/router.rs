@@ -8,7 +8,10 @@ use std::sync::Arc;
 use crate::call_handler::erase_call;
 use crate::error::RouteError;
 use crate::push_handler::erase_push;
+use telerpc_session::{Plugin, Plugins};
+
 use crate::route::{CallEndpoint, PushEndpoint, Registration, Route};
+use crate::routes::registered;
 use crate::{statuses, CallHandler, Middleware, NameStyle, PushHandler, Routes, Service};
 
 /// Routes the CALLs and PUSHes of a session to typed handlers by service method: the
@@ -60,6 +63,7 @@ use crate::{statuses, CallHandler, Middleware, NameStyle, PushHandler, Routes, S
 pub struct Router {
     style: NameStyle,
     pub(crate) middleware: Arc<[Arc<dyn Middleware>]>,
+    pub(crate) plugins: Plugins,
     pub(crate) calls: HashMap<Box<str>, Arc<Route<CallEndpoint>>>,
     pub(crate) pushes: HashMap<Box<str>, Arc<Route<PushEndpoint>>>,
     pub(crate) fallback_call: Arc<Route<CallEndpoint>>,
@@ -73,6 +77,7 @@ impl Router {
         Self {
             style: NameStyle::default(),
             middleware: Arc::new([]),
+            plugins: Plugins::new(),
             calls: HashMap::new(),
             pushes: HashMap::new(),
             fallback_call: Arc::new(Route::bare(not_found())),
@@ -102,12 +107,30 @@ impl Router {
     /// empty [`Routes`] and returns it with routes added.
     pub fn group(mut self, prefix: &str, build: impl FnOnce(Routes) -> Routes) -> Self {
         let (calls, pushes) = build(Routes::new(prefix.to_owned(), self.style)).finish();
-        for registration in calls {
+        for mut registration in calls {
+            registered(&self.plugins, &mut registration.service_method);
             insert(&mut self.calls, "call", registration);
         }
-        for registration in pushes {
+        for mut registration in pushes {
+            registered(&self.plugins, &mut registration.service_method);
             insert(&mut self.pushes, "push", registration);
         }
+        self
+    }
+
+    /// Adds a plugin to the router: its read hooks run on every message the router handles
+    /// (after the peer's plugins, before the groups'), its
+    /// [`pre_write_reply`](telerpc_session::Plugin::pre_write_reply) and
+    /// [`post_write_reply`](telerpc_session::Plugin::post_write_reply) on every reply it makes
+    /// (after the groups', before the peer's), and its
+    /// [`post_reg`](telerpc_session::Plugin::post_reg) on every route, those registered
+    /// already and those to come (which is how a plugin may rename routes, as
+    /// case-insensitive matching does).
+    pub fn plugin(mut self, plugin: Arc<dyn Plugin>) -> Self {
+        let only = Plugins::new().with(Arc::clone(&plugin));
+        self.calls = renamed(std::mem::take(&mut self.calls), &only, "call");
+        self.pushes = renamed(std::mem::take(&mut self.pushes), &only, "push");
+        self.plugins = self.plugins.with(plugin);
         self
     }
 
@@ -164,6 +187,22 @@ impl Default for Router {
     }
 }
 
+/// `table` with each route's service method passed through the `post_reg` hooks of
+/// `plugins` (see [`Router::plugin`]).
+fn renamed<E>(
+    table: HashMap<Box<str>, Arc<Route<E>>>,
+    plugins: &Plugins,
+    kind: &'static str,
+) -> HashMap<Box<str>, Arc<Route<E>>> {
+    let mut renamed = HashMap::with_capacity(table.len());
+    for (service_method, route) in table {
+        let mut service_method = String::from(service_method);
+        registered(plugins, &mut service_method);
+        insert_route(&mut renamed, kind, service_method, route);
+    }
+    renamed
+}
+
 /// Adds `registration` to `table`, or panics (see [`Router`]).
 fn insert<E>(
     table: &mut HashMap<Box<str>, Arc<Route<E>>>,
@@ -171,6 +210,16 @@ fn insert<E>(
     registration: Registration<E>,
 ) {
     let (service_method, route) = registration.into_route();
+    insert_route(table, kind, service_method, Arc::new(route));
+}
+
+/// Adds `route` under `service_method` to `table`, or panics (see [`Router`]).
+fn insert_route<E>(
+    table: &mut HashMap<Box<str>, Arc<Route<E>>>,
+    kind: &'static str,
+    service_method: String,
+    route: Arc<Route<E>>,
+) {
     if let Err(error) = RouteError::check(kind, &service_method) {
         panic!("{error}");
     }
@@ -184,7 +233,7 @@ fn insert<E>(
         ),
         Entry::Vacant(free) => {
             tracing::debug!(kind, service_method = &**free.key(), "registered a route");
-            free.insert(Arc::new(route));
+            free.insert(route);
         }
     }
 }

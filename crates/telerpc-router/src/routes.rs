@@ -6,6 +6,8 @@ use std::sync::Arc;
 use crate::call_handler::erase_call;
 use crate::push_handler::erase_push;
 use crate::route::{CallEndpoint, PushEndpoint, Registration};
+use telerpc_session::{Plugin, Plugins};
+
 use crate::{CallHandler, Middleware, NameStyle, PushHandler, Service};
 
 /// A group of routes being registered: a path prefix, the group's own middleware, and the
@@ -25,6 +27,7 @@ pub struct Routes {
     prefix: String,
     style: NameStyle,
     middleware: Vec<Arc<dyn Middleware>>,
+    plugins: Plugins,
     calls: Vec<Registration<CallEndpoint>>,
     pushes: Vec<Registration<PushEndpoint>>,
 }
@@ -36,6 +39,7 @@ impl Routes {
             prefix,
             style,
             middleware: Vec::new(),
+            plugins: Plugins::new(),
             calls: Vec::new(),
             pushes: Vec::new(),
         }
@@ -47,6 +51,7 @@ impl Routes {
         self.calls.push(Registration {
             service_method: self.full(path),
             middleware: Vec::new(),
+            plugins: Plugins::new(),
             endpoint: erase_call(handler),
         });
         self
@@ -58,6 +63,7 @@ impl Routes {
         self.pushes.push(Registration {
             service_method: self.full(path),
             middleware: Vec::new(),
+            plugins: Plugins::new(),
             endpoint: erase_push(handler),
         });
         self
@@ -67,6 +73,17 @@ impl Routes {
     /// before it.
     pub fn layer(mut self, middleware: impl Middleware) -> Self {
         self.middleware.push(Arc::new(middleware));
+        self
+    }
+
+    /// Adds a plugin to this group: its read hooks run on the messages of this group's routes
+    /// (nested groups included) after the router's plugins, its
+    /// [`pre_write_reply`](telerpc_session::Plugin::pre_write_reply) and
+    /// [`post_write_reply`](telerpc_session::Plugin::post_write_reply) on their replies before
+    /// the router's, and its [`post_reg`](telerpc_session::Plugin::post_reg) on each of them
+    /// as the group returns.
+    pub fn plugin(mut self, plugin: Arc<dyn Plugin>) -> Self {
+        self.plugins = self.plugins.with(plugin);
         self
     }
 
@@ -115,16 +132,17 @@ impl Routes {
     ) {
         let Self {
             middleware,
+            plugins,
             mut calls,
             mut pushes,
             ..
         } = self;
-        if !middleware.is_empty() {
+        if !middleware.is_empty() || !plugins.is_empty() {
             for registration in &mut calls {
-                wrap(&middleware, &mut registration.middleware);
+                adopt(&middleware, &plugins, registration);
             }
             for registration in &mut pushes {
-                wrap(&middleware, &mut registration.middleware);
+                adopt(&middleware, &plugins, registration);
             }
         }
         (calls, pushes)
@@ -143,9 +161,26 @@ impl Routes {
     }
 }
 
-/// Puts `outer` outside `inner`.
-fn wrap(outer: &[Arc<dyn Middleware>], inner: &mut Vec<Arc<dyn Middleware>>) {
-    inner.splice(0..0, outer.iter().cloned());
+/// Puts a group's `middleware` and `plugins` outside those of `registration`, and lets the
+/// plugins' [`post_reg`](telerpc_session::Plugin::post_reg) see (and rename) its route.
+fn adopt<E>(
+    middleware: &[Arc<dyn Middleware>],
+    plugins: &Plugins,
+    registration: &mut Registration<E>,
+) {
+    registration
+        .middleware
+        .splice(0..0, middleware.iter().cloned());
+    registered(plugins, &mut registration.service_method);
+    registration.plugins = plugins.then(&registration.plugins);
+}
+
+/// Runs the [`post_reg`](telerpc_session::Plugin::post_reg) hooks of `plugins` on a route's
+/// `service_method`; a refusal panics, as for any route that cannot be registered.
+pub(crate) fn registered(plugins: &Plugins, service_method: &mut String) {
+    if let Err(status) = plugins.each(|plugin| plugin.post_reg(service_method)) {
+        panic!("a plugin refused the route {service_method}: {status}");
+    }
 }
 
 impl fmt::Debug for Routes {
@@ -154,6 +189,7 @@ impl fmt::Debug for Routes {
             .field("prefix", &self.prefix)
             .field("style", &self.style)
             .field("middleware", &self.middleware.len())
+            .field("plugins", &self.plugins)
             .field("calls", &names(&self.calls))
             .field("pushes", &names(&self.pushes))
             .finish()

@@ -136,11 +136,15 @@ impl<'a, A: EncodeBody + ?Sized, R> Call<'a, A, R> {
             .set_body(config.codecs(), codec, self.arg)
             .map_err(|error| statuses::encode_failed(&error))?;
 
+        let plugins = config.plugins();
+        plugins.each(|plugin| plugin.pre_write_call(self.session, &mut message))?;
+
         let (registered, reply) = Registered::register(shared)?;
         message.seq = registered.seq;
         let frame =
             encode_frame(config.socket(), &message).map_err(|error| error.write_status())?;
         Ok(Begun {
+            written: (!plugins.is_empty()).then_some(message),
             registered,
             frame,
             reply,
@@ -154,6 +158,8 @@ impl<'a, A: EncodeBody + ?Sized, R> Call<'a, A, R> {
 
 /// A call encoded and registered, ready to be queued.
 struct Begun<R> {
+    /// The CALL, kept for the plugins' [`post_write_call`](crate::Plugin::post_write_call).
+    written: Option<Message>,
     registered: Registered,
     frame: bytes::Bytes,
     reply: oneshot::Receiver<Message>,
@@ -219,6 +225,15 @@ impl<A: EncodeBody + ?Sized, R: Send + 'static> IntoFuture for Call<'_, A, R> {
                     ended,
                 )
                 .await?;
+            if let Some(call) = &begun.written {
+                let session = Session {
+                    shared: Arc::clone(&shared),
+                };
+                shared
+                    .config
+                    .plugins()
+                    .each(|plugin| plugin.post_write_call(&session, call))?;
+            }
             let reply = match tokio::time::timeout_at(begun.deadline, begun.reply).await {
                 Ok(Ok(reply)) => reply,
                 Ok(Err(_)) => return Err(statuses::connection_lost()),

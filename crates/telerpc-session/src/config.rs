@@ -6,7 +6,7 @@ use std::time::Duration;
 use telerpc_codec::{id, CodecRegistry};
 use telerpc_socket::SocketConfig;
 
-use crate::{Cron, Execution, QueuePolicy};
+use crate::{Cron, Execution, Plugin, Plugins, QueuePolicy};
 
 /// How long a call waits for its reply unless [`Call::timeout`](crate::Call::timeout) says
 /// otherwise: 30 s.
@@ -32,6 +32,7 @@ pub const DEFAULT_CLOSE_GRACE: Duration = Duration::from_secs(10);
 /// | [`close_grace`](Self::close_grace) | [`DEFAULT_CLOSE_GRACE`] (10 s) | how long a close waits for in-flight work |
 /// | [`execution`](Self::execution) | [`Execution::default()`]: a task per message, at most 1024 at once | where handlers run |
 /// | [`cron`](Self::cron) | none | the shared timer that drives [`on_cron`](crate::EventListener::on_cron) |
+/// | [`plugins`](Self::plugins) | none | the [`Plugin`]s whose hooks run on every message |
 ///
 /// The session encodes frames with [`socket`](Self::socket)'s protocol and frame limit, so the
 /// [`Socket`](telerpc_socket::Socket) it starts on must be built with the same
@@ -60,6 +61,7 @@ pub struct SessionConfig {
     close_grace: Duration,
     execution: Execution,
     cron: Option<Cron>,
+    plugins: Plugins,
 }
 
 impl Default for SessionConfig {
@@ -83,6 +85,7 @@ impl SessionConfig {
             close_grace: DEFAULT_CLOSE_GRACE,
             execution: Execution::default(),
             cron: None,
+            plugins: Plugins::new(),
         }
     }
 
@@ -140,6 +143,19 @@ impl SessionConfig {
         self
     }
 
+    /// Adds `plugin` after the others: its message hooks run on every message of the session
+    /// (see [`Plugin`] for the order).
+    pub fn with_plugin(mut self, plugin: Arc<dyn Plugin>) -> Self {
+        self.plugins = self.plugins.with(plugin);
+        self
+    }
+
+    /// Sets the whole list of plugins.
+    pub fn with_plugins(mut self, plugins: Plugins) -> Self {
+        self.plugins = plugins;
+        self
+    }
+
     /// The socket settings.
     pub fn socket(&self) -> &SocketConfig {
         &self.socket
@@ -178,6 +194,11 @@ impl SessionConfig {
     /// Where handlers run.
     pub fn execution(&self) -> &Execution {
         &self.execution
+    }
+
+    /// The plugins whose message hooks run on every message, in order.
+    pub fn plugins(&self) -> &Plugins {
+        &self.plugins
     }
 
     /// The shared timer of [`on_cron`](crate::EventListener::on_cron), if any.

@@ -27,16 +27,47 @@ use crate::{statuses, Handler, Reply, Request, SessionError, TIMEOUT_META_KEY};
 /// | PUSH | the handler, through the executor |
 /// | AUTH_CALL, AUTH_REPLY | an error: the connection must close |
 ///
+/// Before that, the plugins' read hooks run on a CALL, PUSH or REPLY; one that refuses it
+/// answers a CALL with its status, drops a PUSH, or fails the call a REPLY answers.
+///
 /// Resolves once the message is handed over; while the executor has no room, it waits, and
-/// so reading pauses. The REPLYs of handlers that finish at once join `replies`.
+/// so reading pauses. A CALL's deadline counts from `arrived`, when the read that completed
+/// its frame returned. The REPLYs of handlers that finish at once join `replies`.
 pub(crate) async fn dispatch(
     shared: &Arc<Shared>,
     link: &Arc<Link>,
     executor: &Executor,
-    message: Message,
+    mut message: Message,
+    arrived: Instant,
     replies: &mut Replies,
 ) -> Result<(), SessionError> {
     shared.heard(&message);
+    if let Err(status) = read_hooks(shared, &mut message) {
+        match message.mtype {
+            MessageType::Reply => {
+                message.status = Some(status);
+                message.body_codec = telerpc_codec::id::NONE;
+                message.body = bytes::Bytes::new();
+            }
+            MessageType::Call => {
+                replies.add(
+                    shared,
+                    Answer {
+                        seq: message.seq,
+                        xfer_pipe: message.xfer_pipe,
+                        reply: Reply::from(status),
+                        working: Working::new(shared),
+                    },
+                );
+                return Ok(());
+            }
+            _ => {
+                let service_method = &message.service_method;
+                tracing::debug!(%service_method, %status, "a plugin dropped a push");
+                return Ok(());
+            }
+        }
+    }
     match message.mtype {
         MessageType::Reply => {
             let seq = message.seq;
@@ -49,7 +80,7 @@ pub(crate) async fn dispatch(
                 let deadline = message
                     .meta
                     .get(TIMEOUT_META_KEY)
-                    .and_then(|left| decode_time_left(left, Instant::now()));
+                    .and_then(|left| decode_time_left(left, arrived));
                 let request = Request::new(shared.session(), message, deadline);
                 let job = Job::new(shared, Arc::clone(link), Arc::clone(handler), request);
                 executor.run(shared, job, replies).await;
@@ -80,6 +111,32 @@ pub(crate) async fn dispatch(
         }
     }
     Ok(())
+}
+
+/// Runs the plugins' header hooks, then their body hooks, on a CALL, PUSH or REPLY just read.
+/// An AUTH_* message is left to the caller to refuse.
+fn read_hooks(shared: &Arc<Shared>, message: &mut Message) -> Result<(), Status> {
+    let plugins = shared.config.plugins();
+    if plugins.is_empty() {
+        return Ok(());
+    }
+    let session = shared.session();
+    let s = &session;
+    match message.mtype {
+        MessageType::Call => {
+            plugins.each(|p| p.post_read_call_header(s, message))?;
+            plugins.each(|p| p.post_read_call_body(s, message))
+        }
+        MessageType::Push => {
+            plugins.each(|p| p.post_read_push_header(s, message))?;
+            plugins.each(|p| p.post_read_push_body(s, message))
+        }
+        MessageType::Reply => {
+            plugins.each(|p| p.post_read_reply_header(s, message))?;
+            plugins.each(|p| p.post_read_reply_body(s, message))
+        }
+        MessageType::AuthCall | MessageType::AuthReply => Ok(()),
+    }
 }
 
 /// The handler that answers `call`, or the status to answer it with instead.

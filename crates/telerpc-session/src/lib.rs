@@ -58,6 +58,7 @@
 //! | [`Handler`], [`Request`], [`Reply`], [`BoxFuture`] | the inbound side: what answers CALLs and handles PUSHes |
 //! | [`EventListener`], [`SessionError`] | open, close, error, message and cron events |
 //! | [`Cron`] | one shared timer driving every session's `on_cron` |
+//! | [`Plugin`], [`Plugins`], [`PreSession`] | eRPC's hook points, the ordered list a session runs them on, a connection before its session |
 //! | [`SessionConfig`], [`QueuePolicy`], [`Execution`], [`Pool`] | settings: timeouts, the outbound queue, where handlers run |
 //! | [`Health`], [`Stats`] | where a session is in its life, and what it moved |
 //! | [`TIMEOUT_META_KEY`] | the meta key `X-Timeout-Ms` that carries a call's time left to the callee |
@@ -94,6 +95,8 @@ mod job;
 mod link;
 mod listener;
 mod pending;
+mod plugin;
+mod pre_session;
 mod push;
 mod queue;
 mod reader;
@@ -121,6 +124,8 @@ pub use execution::{Execution, Pool, DEFAULT_MAX_IN_FLIGHT};
 pub use handler::{BoxFuture, Handler};
 pub use health::Health;
 pub use listener::EventListener;
+pub use plugin::{Plugin, Plugins};
+pub use pre_session::{BoxedSocket, PreSession};
 pub use push::Push;
 pub use queue::QueuePolicy;
 pub use reply::Reply;

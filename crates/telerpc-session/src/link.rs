@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Poll;
 
 use telerpc_socket::SocketInfo;
 use tokio::sync::watch;
@@ -100,6 +101,15 @@ impl Link {
         for task in [&tasks.reader, &tasks.worker].into_iter().flatten() {
             task.abort();
         }
+    }
+
+    /// Resolves at once with the link's state if it is no longer [`LinkState::Up`]; otherwise
+    /// stays pending without registering to be woken (pair it with a waiting future).
+    pub(crate) fn ended(&self) -> impl Future<Output = LinkState> + '_ {
+        std::future::poll_fn(|_| match *self.state.borrow() {
+            LinkState::Up => Poll::Pending,
+            state => Poll::Ready(state),
+        })
     }
 
     /// Resolves when the link is aborted (or dropped).

@@ -76,8 +76,9 @@ impl<'a, A: EncodeBody + ?Sized> Push<'a, A> {
         self
     }
 
-    /// Encodes the frame under the next seq.
-    fn encode(self) -> Result<Bytes, Status> {
+    /// Encodes the frame under the next seq; also returns the PUSH when plugins will want it
+    /// once it is queued.
+    fn encode(self) -> Result<(Bytes, Option<Message>), Status> {
         let shared = &self.session.shared;
         if !shared.serving() {
             return Err(statuses::session_closed());
@@ -90,8 +91,12 @@ impl<'a, A: EncodeBody + ?Sized> Push<'a, A> {
         message
             .set_body(config.codecs(), codec, self.arg)
             .map_err(|error| statuses::encode_failed(&error))?;
+        let plugins = config.plugins();
+        plugins.each(|plugin| plugin.pre_write_push(self.session, &mut message))?;
         message.seq = shared.seq.next();
-        encode_frame(config.socket(), &message).map_err(|error| error.write_status())
+        let frame =
+            encode_frame(config.socket(), &message).map_err(|error| error.write_status())?;
+        Ok((frame, (!plugins.is_empty()).then_some(message)))
     }
 }
 
@@ -103,10 +108,11 @@ impl<A: EncodeBody + ?Sized> IntoFuture for Push<'_, A> {
         let shared = Arc::clone(&self.session.shared);
         let timeout = self.timeout.unwrap_or(shared.config.call_timeout());
         let deadline = deadline_after(Instant::now(), timeout);
-        let frame = self.encode();
+        let encoded = self.encode();
         Box::pin(async move {
+            let (frame, written) = encoded?;
             let outbound = Outbound {
-                frames: frame?,
+                frames: frame,
                 count: 1,
                 link: None,
             };
@@ -115,7 +121,15 @@ impl<A: EncodeBody + ?Sized> IntoFuture for Push<'_, A> {
             shared
                 .queue
                 .send(outbound, policy, Some((deadline, timeout)), ended)
-                .await
+                .await?;
+            match written {
+                Some(push) => {
+                    let session = Session { shared };
+                    let plugins = session.shared.config.plugins();
+                    plugins.each(|plugin| plugin.post_write_push(&session, &push))
+                }
+                None => Ok(()),
+            }
         })
     }
 }

@@ -29,6 +29,8 @@ pub(crate) async fn run<R: AsyncRead + Unpin>(
     executor: Executor,
 ) {
     let mut counted = 0;
+    // When the last read brought bytes: the arrival time of every frame it completed.
+    let mut arrived = Instant::now();
     let mut replies = Replies::default();
     loop {
         let received = match reader.recv_buffered() {
@@ -40,10 +42,14 @@ pub(crate) async fn run<R: AsyncRead + Unpin>(
         };
         let bytes = reader.bytes_read() - counted;
         counted = reader.bytes_read();
+        if bytes > 0 {
+            arrived = Instant::now();
+        }
         let lost = match received {
             Ok(Some(message)) => {
-                shared.counters.received(bytes, 1, Instant::now());
-                let dispatched = dispatch(&shared, &link, &executor, message, &mut replies).await;
+                shared.counters.received(bytes, 1, arrived);
+                let dispatched =
+                    dispatch(&shared, &link, &executor, message, arrived, &mut replies).await;
                 if replies.is_full() {
                     replies.send(&shared, &link).await;
                 }

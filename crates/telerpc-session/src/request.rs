@@ -35,6 +35,12 @@ impl Request {
         &self.message
     }
 
+    /// The message as received, to change: what a plugin's read hooks get (a router runs its
+    /// plugins' hooks through it).
+    pub fn message_mut(&mut self) -> &mut Message {
+        &mut self.message
+    }
+
     /// The message's service method, such as `/math/add`.
     pub fn service_method(&self) -> &str {
         &self.message.service_method

@@ -15,9 +15,12 @@ use crate::{statuses, QueuePolicy, Reply, SessionError};
 /// Appends the REPLY frame answering the CALL `seq` that came through `xfer_pipe` with
 /// `reply` to `out`; returns whether it did.
 ///
-/// An OK reply with a body but no codec becomes 500. A reply that cannot be framed becomes
-/// 104 with the reason as the cause, reported through `on_error`; if not even that can be
-/// framed, nothing is appended. A failed encode leaves `out` as it was.
+/// An OK reply with a body but no codec becomes 500. The plugins'
+/// [`pre_write_reply`](crate::Plugin::pre_write_reply) hooks run before it is framed (one that
+/// refuses it makes it an error reply with its status), their
+/// [`post_write_reply`](crate::Plugin::post_write_reply) hooks after. A reply that cannot be
+/// framed becomes 104 with the reason as the cause, reported through `on_error`; if not even
+/// that can be framed, nothing is appended. A failed encode leaves `out` as it was.
 pub(crate) fn encode_reply(
     shared: &Arc<Shared>,
     seq: i32,
@@ -31,8 +34,20 @@ pub(crate) fn encode_reply(
         reply
     };
     let socket = shared.config.socket();
-    let message = reply.into_message(seq, xfer_pipe);
+    let plugins = shared.config.plugins();
+    let mut message = reply.into_message(seq, xfer_pipe);
+    let session = (!plugins.is_empty()).then(|| shared.session());
+    if let Some(session) = &session {
+        if let Err(status) = plugins.each(|plugin| plugin.pre_write_reply(session, &mut message)) {
+            message = Reply::from(status).into_message(seq, message.xfer_pipe);
+        }
+    }
     let Err(error) = socket.proto().encode(&message, socket.frame_limit(), out) else {
+        if let Some(session) = &session {
+            if let Err(status) = plugins.each(|plugin| plugin.post_write_reply(session, &message)) {
+                tracing::debug!(seq, %status, "a plugin objected to a reply already written");
+            }
+        }
         return true;
     };
     let status = error.write_status();

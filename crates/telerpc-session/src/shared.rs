@@ -322,6 +322,13 @@ impl Shared {
         if let Some(listener) = &self.listener {
             listener.on_close(&self.session());
         }
+        let plugins = self.config.plugins();
+        if !plugins.is_empty() {
+            let session = self.session();
+            plugins
+                .iter()
+                .for_each(|plugin| plugin.post_disconnect(&session));
+        }
         self.set_health(|_| Some(Health::Closed));
     }
 

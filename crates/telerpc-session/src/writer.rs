@@ -46,12 +46,17 @@ pub(crate) async fn run<W: AsyncWrite + Unpin>(
         if queue.is_empty() {
             writer.release_buffer();
         }
+        // The link's state is looked at before the queue, so that a frame is never taken by
+        // the writer of a link that has ended; only when no frame waits does the writer
+        // register to be woken by a change of state (a registration per batch would cost more
+        // than the rest of the round).
         let first = tokio::select! {
             biased;
+            stop = link.ended() => break stop,
+            first = queue.recv() => first,
             stop = state.wait_for(|state| *state != LinkState::Up) => {
                 break stop.map_or(LinkState::Abort, |state| *state);
             }
-            first = queue.recv() => first,
         };
         let Some(first) = first else {
             break LinkState::Abort;
@@ -160,10 +165,12 @@ impl Batch {
         state: &mut watch::Receiver<LinkState>,
         shared: &Shared,
     ) -> Flushed {
+        // The flush first: one that completes at once never registers as a waiter on the
+        // link's state.
         let flushed = tokio::select! {
             biased;
-            _ = state.wait_for(|state| *state == LinkState::Abort) => return Flushed::Aborted,
             flushed = writer.flush() => flushed,
+            _ = state.wait_for(|state| *state == LinkState::Abort) => return Flushed::Aborted,
         };
         match flushed {
             Ok(()) => {

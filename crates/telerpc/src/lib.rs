@@ -14,6 +14,7 @@
 //! | [`socket`] | 3: `Message`, `Status`, `Meta`, the protocols, the framed socket | always |
 //! | [`session`] | 4: calls and pushes both ways, the event loop, endpoints | `session` |
 //! | [`router`] | 5: service methods to typed async handlers, groups, fallbacks | `router` |
+//! | [`plugin`] | 6: hook points and the standard plugins | `plugin` |
 //! | [`peer`] | 7: listen, dial, session hub, broadcast, TLS, graceful shutdown | `peer` |
 //! | [`service`] | the controller macro on an impl block, with a typed client | `macros` |
 //!
@@ -48,6 +49,8 @@
 pub use telerpc_codec as codec;
 #[cfg(feature = "peer")]
 pub use telerpc_peer as peer;
+#[cfg(feature = "plugin")]
+pub use telerpc_plugin as plugin;
 #[cfg(feature = "router")]
 pub use telerpc_router as router;
 #[cfg(feature = "session")]
