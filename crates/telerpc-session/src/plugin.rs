@@ -20,6 +20,7 @@ use crate::{BoxFuture, PreSession, Session};
 /// | [`post_listen`](Self::post_listen) | by the peer, once a listener is bound | fails the listen |
 /// | [`post_dial`](Self::post_dial) | by the peer, on a dialed (or redialed) connection before its session starts | closes it; the dial fails with 105 |
 /// | [`post_accept`](Self::post_accept) | by the peer, on an accepted connection before its session starts | closes it |
+/// | [`post_open`](Self::post_open) | once a session has started, before it reads | the session is refused, as by [`on_open`](crate::EventListener::on_open) |
 /// | [`pre_write_call`](Self::pre_write_call) | before a CALL is encoded | the call fails with it, nothing is sent |
 /// | [`post_write_call`](Self::post_write_call) | once the CALL is queued for the writer | the call fails with it |
 /// | [`pre_write_push`](Self::pre_write_push) | before a PUSH is encoded | the push fails with it, nothing is sent |
@@ -74,6 +75,14 @@ pub trait Plugin: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<(), Status>> {
         let _ = conn;
         Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// Once a session has started on a connection (after the listener's
+    /// [`on_open`](crate::EventListener::on_open)), before any message is read: the place to
+    /// keep a handle on it (a heartbeat does).
+    fn post_open(&self, session: &Session) -> Result<(), Status> {
+        let _ = session;
+        Ok(())
     }
 
     /// Before a CALL is encoded: its service method, meta and encoded body may change.

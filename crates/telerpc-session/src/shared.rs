@@ -349,10 +349,13 @@ impl Shared {
 
     /// Asks the listener whether the session may start.
     pub(crate) fn open(self: &Arc<Self>) -> Result<(), Status> {
-        match &self.listener {
-            Some(listener) => listener.on_open(&self.session()),
-            None => Ok(()),
+        let session = self.session();
+        if let Some(listener) = &self.listener {
+            listener.on_open(&session)?;
         }
+        self.config
+            .plugins()
+            .each(|plugin| plugin.post_open(&session))
     }
 
     /// One tick of the cron: `on_cron`, unless the session has ended.
