@@ -1,7 +1,8 @@
 //! The whole telerpc stack under test: a server [`Peer`] routing `Hello.Say` through a
 //! [`Router`] to an async handler, and a client [`Peer`] whose dialed sessions call it, with
 //! the protobuf codec over rawproto: what a user of the `telerpc` crate writes. Every setting
-//! is the default but the codec.
+//! is the default but the codec. Both peers may carry a number of plugins that implement no
+//! hook ([`NoOp`]), to measure what attaching plugins costs.
 
 use std::io;
 use std::net::SocketAddr;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use telerpc::codec::id;
 use telerpc::peer::NetAddr;
+use telerpc::session::Plugin;
 use telerpc::{CallCtx, Peer, PeerConfig, Proto, Router, Session, Status};
 
 use crate::frames::SERVICE_METHOD;
@@ -23,16 +25,31 @@ async fn say(
     Ok(Proto(BenchmarkMessage::reply_to(&request)))
 }
 
-/// The peers' config: protobuf bodies by default, everything else the default.
-fn config() -> PeerConfig {
-    PeerConfig::default().with_default_codec(id::PROTOBUF)
+/// A plugin that implements no hook: what attaching a plugin costs by itself.
+#[derive(Debug)]
+pub struct NoOp;
+
+impl Plugin for NoOp {
+    fn name(&self) -> &str {
+        "no-op"
+    }
 }
 
-/// A server peer listening on 127.0.0.1 on a port the OS chooses; returns it and its address.
-pub async fn serve() -> io::Result<(Peer, SocketAddr)> {
+/// The peers' config: protobuf bodies by default and `plugins` [`NoOp`] plugins, everything
+/// else the default.
+fn config(plugins: usize) -> PeerConfig {
+    (0..plugins).fold(
+        PeerConfig::default().with_default_codec(id::PROTOBUF),
+        |config, _| config.with_plugin(Arc::new(NoOp)),
+    )
+}
+
+/// A server peer with `plugins` no-op plugins, listening on 127.0.0.1 on a port the OS
+/// chooses; returns it and its address.
+pub async fn serve(plugins: usize) -> io::Result<(Peer, SocketAddr)> {
     let router = Router::new().call(SERVICE_METHOD, say);
     let peer = Peer::new(
-        config()
+        config(plugins)
             .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
             .with_handler(Arc::new(router)),
     );
@@ -60,14 +77,15 @@ impl Caller for PeerCaller {
     }
 }
 
-/// A client peer with `connections` sessions dialed to `addr`, and `callers` callers on them,
-/// caller `i` on session `i % connections`.
+/// A client peer with `plugins` no-op plugins and `connections` sessions dialed to `addr`, and
+/// `callers` callers on them, caller `i` on session `i % connections`.
 pub async fn callers(
     addr: SocketAddr,
     connections: usize,
     callers: usize,
+    plugins: usize,
 ) -> Result<(Peer, Vec<PeerCaller>), Status> {
-    let peer = Peer::new(config());
+    let peer = Peer::new(config(plugins));
     let mut sessions = Vec::with_capacity(connections);
     for _ in 0..connections.max(1) {
         sessions.push(peer.dial(NetAddr::from(addr)).await?);

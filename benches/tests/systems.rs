@@ -114,8 +114,8 @@ async fn the_session_tier_answers_every_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_stack_answers_every_call() {
     within(async {
-        let (server, addr) = full_stack::serve().await.unwrap();
-        let (client, callers) = full_stack::callers(addr, 2, LOAD.callers).await.unwrap();
+        let (server, addr) = full_stack::serve(1).await.unwrap();
+        let (client, callers) = full_stack::callers(addr, 2, LOAD.callers, 1).await.unwrap();
         let summary = harness::run(LOAD, callers).await;
         assert_eq!((summary.calls, summary.errors), (40, 0));
         client.shutdown(Duration::from_secs(1)).await;

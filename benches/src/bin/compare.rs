@@ -18,6 +18,7 @@
 //! | `socket` | `telerpc-socket` alone: rawproto frames, a hand-built client like raw's |
 //! | `session` | `telerpc-session`: a `Handler` and dialed sessions |
 //! | `telerpc` | the whole stack: `Peer`, `Router`, an async handler, the protobuf codec |
+//! | `telerpc-noop-plugins` | the same with five plugins that implement no hook on each peer |
 //! | `tonic` | gRPC unary over HTTP/2 |
 //! | `tarpc` | bincode over TCP |
 //!
@@ -127,6 +128,8 @@ enum System {
     Session,
     /// The whole telerpc stack.
     Telerpc,
+    /// The whole stack with five plugins that implement no hook on each peer.
+    TelerpcNoopPlugins,
     /// gRPC unary over tonic.
     #[cfg(feature = "compare")]
     Tonic,
@@ -135,9 +138,21 @@ enum System {
     Tarpc,
 }
 
+/// How many no-op plugins each peer of `telerpc-noop-plugins` carries.
+const NOOP_PLUGINS: usize = 5;
+
 impl System {
     fn name(self) -> String {
         name_of(self)
+    }
+
+    /// The no-op plugins each peer of the system carries.
+    fn noop_plugins(self) -> usize {
+        if self == Self::TelerpcNoopPlugins {
+            NOOP_PLUGINS
+        } else {
+            0
+        }
     }
 }
 
@@ -306,8 +321,9 @@ async fn run_load(
             }
             summary
         }
-        System::Telerpc => {
-            let (peer, callers) = full_stack::callers(addr, connections, callers)
+        System::Telerpc | System::TelerpcNoopPlugins => {
+            let plugins = system.noop_plugins();
+            let (peer, callers) = full_stack::callers(addr, connections, callers, plugins)
                 .await
                 .map_err(io::Error::other)?;
             let summary = harness::run(load, callers).await;
@@ -355,8 +371,8 @@ async fn serve(system: System) -> io::Result<()> {
             answer_parent(&mut parent).await?;
             server.shutdown().await
         }
-        System::Telerpc => {
-            let (peer, addr) = full_stack::serve().await?;
+        System::Telerpc | System::TelerpcNoopPlugins => {
+            let (peer, addr) = full_stack::serve(system.noop_plugins()).await?;
             parent.say("addr", addr);
             answer_parent(&mut parent).await?;
             peer.shutdown(SHUTDOWN).await;

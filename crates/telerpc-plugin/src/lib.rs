@@ -33,6 +33,30 @@
 //! let router = telerpc_router::Router::new().plugin(Arc::new(RequireTenant));
 //! # drop(router);
 //! ```
+//!
+//! # Plugins
+//!
+//! | module | what |
+//! |---|---|
+//! | [`auth`] | eRPC's AUTH_CALL/AUTH_REPLY handshake right after connect: `Bearer` sends the dialer's credentials, `Checker` judges them on the acceptor (a refused dial fails with 105) |
+//! | [`binder`] | handler arguments validated as they are decoded (`Valid<T>` with `validator`'s derive): an invalid one is answered 400 with a cause naming the fields |
+//! | [`heartbeat`] | eRPC's ping/pong: PUSH `/heartbeat` with `hb_=<secs>` on sessions idle for the rate; a side that learned its peer's rate closes the session after hearing nothing for twice it |
+//! | [`ignorecase`] | service methods matched whatever their (ASCII) case: routes and incoming paths lowercased, the query kept |
+//! | [`metrics`] | per-handler call counts, status codes and latencies, push counts, open sessions, through the `metrics` facade |
+//! | [`noop`] | a plugin that implements no hook: what the benchmark attaches to measure the cost of plugins |
+//! | [`overloader`] | refuses connections over a maximum, and calls and pushes over a total rate and per-handler rates, with 429 Too Many Requests |
+//! | [`proxy`] | forwards the calls and pushes a router has no route for to an upstream peer chosen per message, body and meta untouched, with `X-Real-IP` added; upstream failures are 502 |
+//! | [`secure`] | encrypts and authenticates the bodies of `X-Secure` messages (and the replies `X-Accept-Secure` asks for) with ChaCha20-Poly1305; not wire-compatible with eRPC's AES-ECB secure plugin |
 #![forbid(unsafe_code)]
 
 pub use telerpc_session::{Plugin, Plugins, PreSession};
+
+pub mod auth;
+pub mod binder;
+pub mod heartbeat;
+pub mod ignorecase;
+pub mod metrics;
+pub mod noop;
+pub mod overloader;
+pub mod proxy;
+pub mod secure;

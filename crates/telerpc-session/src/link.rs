@@ -103,6 +103,11 @@ impl Link {
         }
     }
 
+    /// Whether the link is still up: neither finishing nor aborted.
+    pub(crate) fn is_up(&self) -> bool {
+        *self.state.borrow() == LinkState::Up
+    }
+
     /// Resolves at once with the link's state if it is no longer [`LinkState::Up`]; otherwise
     /// stays pending without registering to be woken (pair it with a waiting future).
     pub(crate) fn ended(&self) -> impl Future<Output = LinkState> + '_ {

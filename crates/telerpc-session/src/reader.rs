@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use telerpc_socket::SocketReader;
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
 
 use crate::dispatch::dispatch;
@@ -11,6 +11,7 @@ use crate::execution::Executor;
 use crate::link::Link;
 use crate::replies::Replies;
 use crate::shared::Shared;
+use crate::writer::SharedWriter;
 use crate::SessionError;
 
 /// Reads `link`'s connection until it ends, dispatching every message in order.
@@ -22,10 +23,11 @@ use crate::SessionError;
 /// The end of the stream, a read error, an unreadable frame or a message not allowed on an
 /// open connection ends the link ([`Shared::link_lost`]); the writer then shuts the connection
 /// down. The task is also aborted from outside when the link ends for another reason.
-pub(crate) async fn run<R: AsyncRead + Unpin>(
+pub(crate) async fn run<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     shared: Arc<Shared>,
     link: Arc<Link>,
     mut reader: SocketReader<R>,
+    writer: SharedWriter<W>,
     executor: Executor,
 ) {
     let mut counted = 0;
@@ -35,7 +37,7 @@ pub(crate) async fn run<R: AsyncRead + Unpin>(
     loop {
         let received = match reader.recv_buffered() {
             Ok(None) => {
-                replies.send(&shared, &link).await;
+                replies.send(&shared, &link, &writer).await;
                 reader.recv().await
             }
             buffered => buffered,
@@ -51,7 +53,7 @@ pub(crate) async fn run<R: AsyncRead + Unpin>(
                 let dispatched =
                     dispatch(&shared, &link, &executor, message, arrived, &mut replies).await;
                 if replies.is_full() {
-                    replies.send(&shared, &link).await;
+                    replies.send(&shared, &link, &writer).await;
                 }
                 match dispatched {
                     Ok(()) => continue,
@@ -81,7 +83,7 @@ mod tests {
     #[test]
     fn an_idle_reader_task_holds_little_state() {
         let (io, _peer) = tokio::io::duplex(64);
-        let (reader, _writer) = Socket::new(io).split();
+        let (reader, writer) = Socket::new(io).split();
         let info = Arc::clone(reader.info());
         let config = SessionConfig::default();
         let shared = Arc::new(Shared::new(Arc::clone(&info), config, None, None, false));
@@ -89,6 +91,7 @@ mod tests {
             shared,
             Arc::new(Link::new(1, info)),
             reader,
+            Arc::new(tokio::sync::Mutex::new(writer)),
             Executor::Inline,
         );
         let size = std::mem::size_of_val(&task);

@@ -4,6 +4,8 @@ use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use bytes::BytesMut;
+use tokio::io::AsyncWrite;
+use tokio::time::Instant;
 
 use crate::in_flight::Working;
 use crate::job::Answer;
@@ -11,15 +13,15 @@ use crate::link::Link;
 use crate::queue::Outbound;
 use crate::respond::encode_reply;
 use crate::shared::Shared;
-use crate::writer::BATCH_BUDGET;
-use crate::QueuePolicy;
+use crate::writer::{SharedWriter, BATCH_BUDGET};
+use crate::{QueuePolicy, SessionError};
 
 /// REPLY frames encoded on the reader task, waiting to be queued as one [`Outbound`].
 ///
 /// The reader adds the answers of the handlers that finished on their first poll while it
 /// goes through the frames of one read, and queues them all once no whole frame is left
-/// buffered (or once they reach [`BATCH_BUDGET`]): the writer wakes once for the burst and
-/// writes its replies in one write. While replies wait here, they count as in-flight work, so
+/// buffered (or once they reach [`BATCH_BUDGET`]): they leave in one write, made by the
+/// reader itself when the connection's writer is free, else by the writer task. While replies wait here, they count as in-flight work, so
 /// a graceful close waits for them. An empty batch holds no buffer.
 #[derive(Debug, Default)]
 pub(crate) struct Replies {
@@ -48,15 +50,34 @@ impl Replies {
         self.frames.len() >= BATCH_BUDGET
     }
 
-    /// Queues the batch for `link`'s writer, waiting for room (a reply is never dropped while
-    /// its connection lives), and empties it.
-    pub(crate) async fn send(&mut self, shared: &Shared, link: &Link) {
+    /// Sends the batch and empties it: written at once on the calling task when `link` is up
+    /// and its writer is free (no task hop, no copy), else queued for `link`'s writer task,
+    /// waiting for room (a reply is never dropped while its connection lives).
+    pub(crate) async fn send<W: AsyncWrite + Unpin>(
+        &mut self,
+        shared: &Arc<Shared>,
+        link: &Link,
+        writer: &SharedWriter<W>,
+    ) {
         if self.count == 0 {
             return;
         }
+        let count = std::mem::take(&mut self.count);
+        let mut frames = self.frames.split();
+        if link.is_up() {
+            if let Ok(mut writer) = writer.try_lock() {
+                let bytes = frames.len() as u64;
+                match writer.write_frames(&mut frames).await {
+                    Ok(()) => shared.counters.sent(bytes, count, Instant::now()),
+                    Err(error) => shared.link_lost(link, Some(SessionError::Write(error))),
+                }
+                self.working = None;
+                return;
+            }
+        }
         let outbound = Outbound {
-            frames: self.frames.split().freeze(),
-            count: std::mem::take(&mut self.count),
+            frames: frames.freeze(),
+            count,
             link: NonZeroU64::new(link.serial),
         };
         let sent = shared

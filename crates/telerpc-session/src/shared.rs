@@ -252,13 +252,15 @@ impl Shared {
             (_, Some(limit)) => (Executor::Limited(Arc::clone(limit)), None),
             (_, None) => (Executor::Inline, None),
         };
-        let writer = tokio::spawn(writer::run(Arc::clone(self), Arc::clone(&link), writer));
+        let writer = Arc::new(tokio::sync::Mutex::new(writer));
         let reader = tokio::spawn(reader::run(
             Arc::clone(self),
             Arc::clone(&link),
             reader,
+            Arc::clone(&writer),
             executor,
         ));
+        let writer = tokio::spawn(writer::run(Arc::clone(self), Arc::clone(&link), writer));
         link.set_tasks(reader.abort_handle(), worker, writer);
         link
     }

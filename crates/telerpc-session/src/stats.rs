@@ -23,6 +23,12 @@ pub struct Stats {
     pub messages_out: u64,
     /// The last time a message was read or written; the session's start before any.
     pub last_activity: Instant,
+    /// The last time a message was read from the connection (the peer was heard from); the
+    /// session's start before any. A heartbeat judges a silent peer by it.
+    pub last_received: Instant,
+    /// The last time a write to the connection completed; the session's start before any. A
+    /// heartbeat pings when it is old.
+    pub last_sent: Instant,
     /// Frames waiting in the outbound queue for the writer.
     pub queued_frames: usize,
 }
@@ -37,6 +43,10 @@ pub(crate) struct Counters {
     messages_out: AtomicU64,
     /// Nanoseconds from `started` to the last activity.
     last_activity: AtomicU64,
+    /// Nanoseconds from `started` to the last read.
+    last_received: AtomicU64,
+    /// Nanoseconds from `started` to the last write.
+    last_sent: AtomicU64,
 }
 
 impl Counters {
@@ -49,6 +59,8 @@ impl Counters {
             messages_in: AtomicU64::new(0),
             messages_out: AtomicU64::new(0),
             last_activity: AtomicU64::new(0),
+            last_received: AtomicU64::new(0),
+            last_sent: AtomicU64::new(0),
         }
     }
 
@@ -56,32 +68,38 @@ impl Counters {
     pub(crate) fn received(&self, bytes: u64, messages: u64, now: Instant) {
         self.bytes_in.fetch_add(bytes, Ordering::Relaxed);
         self.messages_in.fetch_add(messages, Ordering::Relaxed);
-        self.touch(now);
+        self.touch(&self.last_received, now);
     }
 
     /// Counts `bytes` and `messages` written at `now`.
     pub(crate) fn sent(&self, bytes: u64, messages: u64, now: Instant) {
         self.bytes_out.fetch_add(bytes, Ordering::Relaxed);
         self.messages_out.fetch_add(messages, Ordering::Relaxed);
-        self.touch(now);
+        self.touch(&self.last_sent, now);
     }
 
     /// The counters as they are now, with `queued_frames` from the outbound queue.
     pub(crate) fn snapshot(&self, queued_frames: usize) -> Stats {
-        let since_start = self.last_activity.load(Ordering::Relaxed);
+        let at = |nanos: &AtomicU64| {
+            self.started + std::time::Duration::from_nanos(nanos.load(Ordering::Relaxed))
+        };
         Stats {
             bytes_in: self.bytes_in.load(Ordering::Relaxed),
             bytes_out: self.bytes_out.load(Ordering::Relaxed),
             messages_in: self.messages_in.load(Ordering::Relaxed),
             messages_out: self.messages_out.load(Ordering::Relaxed),
-            last_activity: self.started + std::time::Duration::from_nanos(since_start),
+            last_activity: at(&self.last_activity),
+            last_received: at(&self.last_received),
+            last_sent: at(&self.last_sent),
             queued_frames,
         }
     }
 
-    fn touch(&self, now: Instant) {
+    /// Moves the last activity, and `direction` (the last read or write), up to `now`.
+    fn touch(&self, direction: &AtomicU64, now: Instant) {
         let since_start = now.saturating_duration_since(self.started).as_nanos();
         let since_start = u64::try_from(since_start).unwrap_or(u64::MAX);
+        direction.fetch_max(since_start, Ordering::Relaxed);
         self.last_activity.fetch_max(since_start, Ordering::Relaxed);
     }
 }
@@ -113,6 +131,8 @@ mod tests {
             (110, 3, 40, 1)
         );
         assert_eq!(stats.last_activity, start + Duration::from_millis(9));
+        assert_eq!(stats.last_received, start + Duration::from_millis(7));
+        assert_eq!(stats.last_sent, start + Duration::from_millis(9));
         assert_eq!(stats.queued_frames, 3);
     }
 }

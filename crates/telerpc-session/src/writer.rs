@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use telerpc_socket::{SocketError, SocketWriter};
 use tokio::io::AsyncWrite;
-use tokio::sync::watch;
+use tokio::sync::{watch, Mutex};
 use tokio::time::Instant;
 
 use crate::link::{Link, LinkState};
@@ -15,6 +15,10 @@ use crate::SessionError;
 /// The most bytes fed into one write before it is flushed, even if more frames wait: 64 KiB.
 /// It bounds the socket's write buffer (plus one frame) however long the queue is.
 pub(crate) const BATCH_BUDGET: usize = 64 * 1024;
+
+/// A connection's writer, shared by its writer task and its reader task: the reader writes
+/// the replies to a burst itself when the writer is free (see [`Replies`](crate::replies::Replies)).
+pub(crate) type SharedWriter<W> = Arc<Mutex<SocketWriter<W>>>;
 
 /// Writes the outbound queue to `link`'s connection until the link ends.
 ///
@@ -29,11 +33,12 @@ pub(crate) const BATCH_BUDGET: usize = 64 * 1024;
 /// - A write error loses the link ([`Shared::link_lost`]).
 ///
 /// The queue's receiving end is held for the task's life. When the session has ended, it is
-/// closed on the way out, so that frames queued late are refused and freed.
+/// closed on the way out, so that frames queued late are refused and freed. The writer itself
+/// is locked for each round only.
 pub(crate) async fn run<W: AsyncWrite + Unpin>(
     shared: Arc<Shared>,
     link: Arc<Link>,
-    mut writer: SocketWriter<W>,
+    writer: SharedWriter<W>,
 ) {
     let mut state = link.subscribe();
     let mut queue = tokio::select! {
@@ -44,7 +49,9 @@ pub(crate) async fn run<W: AsyncWrite + Unpin>(
     let mut batch = Batch::default();
     let stop = loop {
         if queue.is_empty() {
-            writer.release_buffer();
+            if let Ok(mut writer) = writer.try_lock() {
+                writer.release_buffer();
+            }
         }
         // The link's state is looked at before the queue, so that a frame is never taken by
         // the writer of a link that has ended; only when no frame waits does the writer
@@ -61,6 +68,7 @@ pub(crate) async fn run<W: AsyncWrite + Unpin>(
         let Some(first) = first else {
             break LinkState::Abort;
         };
+        let mut writer = writer.lock().await;
         batch.feed(&mut writer, &link, first);
         while batch.bytes < BATCH_BUDGET {
             let Ok(next) = queue.try_recv() else { break };
@@ -75,6 +83,7 @@ pub(crate) async fn run<W: AsyncWrite + Unpin>(
             }
         }
     };
+    let mut writer = writer.lock().await;
     if stop == LinkState::Finish {
         finish(
             &shared,

@@ -56,7 +56,7 @@ pub use info::SocketInfo;
 pub use message::{Message, MessageType, UnknownMessageType};
 pub use meta::Meta;
 pub use proto::{JsonProto, PbProto, Proto, RawProto, DEFAULT_FRAME_LIMIT};
-pub use reader::SocketReader;
+pub use reader::{SocketReader, MAX_READ_RESERVE};
 #[cfg(unix)]
 pub use socket::UnixSocket;
 pub use socket::{Socket, TcpSocket};

@@ -12,6 +12,9 @@ use tokio_util::io::poll_read_buf;
 
 use crate::{Message, Proto, SocketConfig, SocketError, SocketInfo};
 
+/// The most room a reader reserves at once while reads keep filling its buffer: 64 KiB.
+pub const MAX_READ_RESERVE: usize = 64 * 1024;
+
 /// The read half of a [`Socket`](crate::Socket): a stream's read side, a read buffer and the
 /// protocol that cuts frames out of it.
 ///
@@ -29,7 +32,11 @@ pub struct SocketReader<R> {
     buffer: BytesMut,
     proto: Arc<dyn Proto>,
     frame_limit: usize,
+    /// The room reserved when the buffer is full: [`SocketConfig::read_buffer_capacity`],
+    /// doubled after each read that filled the buffer, up to [`MAX_READ_RESERVE`], and back
+    /// to the configured capacity when the reader goes idle.
     refill: usize,
+    capacity: usize,
     bytes_read: u64,
     info: Arc<SocketInfo>,
 }
@@ -44,6 +51,7 @@ impl<R> SocketReader<R> {
             proto: Arc::clone(config.proto()),
             frame_limit: config.frame_limit(),
             refill: config.read_buffer_capacity(),
+            capacity: config.read_buffer_capacity(),
             bytes_read: 0,
             info,
         }
@@ -112,14 +120,23 @@ impl<R: AsyncRead + Unpin> SocketReader<R> {
     }
 
     /// Reads what the stream has into the buffer; while nothing arrives and nothing is
-    /// buffered, holds no buffer at all.
+    /// buffered, holds no buffer at all. A read that fills the buffer doubles the room the
+    /// next one reserves (a burst is read in few calls), up to [`MAX_READ_RESERVE`].
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         if self.buffer.len() == self.buffer.capacity() {
             self.buffer.reserve(self.refill);
         }
+        let room = self.buffer.capacity() - self.buffer.len();
         let polled = poll_read_buf(Pin::new(&mut self.io), cx, &mut self.buffer);
-        if polled.is_pending() && self.buffer.is_empty() {
-            self.buffer = BytesMut::new();
+        match &polled {
+            Poll::Ready(Ok(read)) if *read == room => {
+                self.refill = (self.refill * 2).min(MAX_READ_RESERVE.max(self.capacity));
+            }
+            Poll::Pending if self.buffer.is_empty() => {
+                self.buffer = BytesMut::new();
+                self.refill = self.capacity;
+            }
+            _ => {}
         }
         polled
     }

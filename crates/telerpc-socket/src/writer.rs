@@ -105,6 +105,23 @@ impl<W: AsyncWrite + Unpin> SocketWriter<W> {
         Ok(())
     }
 
+    /// Writes `frames` (whole frames of this writer's protocol, encoded elsewhere) after
+    /// whatever was fed, then flushes; when nothing was fed, straight from `frames`, without a
+    /// copy. `frames` is left empty.
+    ///
+    /// Not cancel safe: dropped mid-write, what `frames` still held is lost and the stream is
+    /// cut inside a frame. Drop it only when giving the connection up.
+    pub async fn write_frames(&mut self, frames: &mut BytesMut) -> Result<(), SocketError> {
+        if !self.buffer.is_empty() {
+            self.buffer.extend_from_slice(frames);
+            frames.clear();
+            return self.flush().await;
+        }
+        self.io.write_all_buf(frames).await?;
+        self.io.flush().await?;
+        Ok(())
+    }
+
     /// Releases the write buffer's memory when nothing is queued in it, for a connection about
     /// to wait for its next messages; the next [`feed`](Self::feed) allocates again.
     pub fn release_buffer(&mut self) {
