@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use telerpc::codec::id;
 use telerpc::peer::NetAddr;
-use telerpc::session::Plugin;
+use telerpc::plugin::noop::NoOp;
 use telerpc::{CallCtx, Peer, PeerConfig, Proto, Router, Session, Status};
 
 use crate::frames::SERVICE_METHOD;
@@ -23,16 +23,6 @@ async fn say(
     Proto(request): Proto<BenchmarkMessage>,
 ) -> Result<Proto<BenchmarkMessage>, Status> {
     Ok(Proto(BenchmarkMessage::reply_to(&request)))
-}
-
-/// A plugin that implements no hook: what attaching a plugin costs by itself.
-#[derive(Debug)]
-pub struct NoOp;
-
-impl Plugin for NoOp {
-    fn name(&self) -> &str {
-        "no-op"
-    }
 }
 
 /// The peers' config: protobuf bodies by default and `plugins` [`NoOp`] plugins, everything

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, Semaphore, TryAcquireError};
 
 use crate::job::{Job, Started};
 use crate::replies::Replies;
@@ -124,7 +124,9 @@ impl Executor {
     pub(crate) async fn run(&self, shared: &Arc<Shared>, job: Job, replies: &mut Replies) {
         let permits = match self {
             Self::Ordered(worker) => {
-                if worker.send(job).await.is_err() {
+                // Boxed: a sending future holds the job, and would otherwise size the state
+                // of every reader task, ordered or not, for its whole life.
+                if Box::pin(worker.send(job)).await.is_err() {
                     tracing::debug!("a message was dropped: its connection's worker has ended");
                 }
                 return;
@@ -133,9 +135,16 @@ impl Executor {
             Self::Limited(permits) => Some(permits),
         };
         let permit = match permits {
-            Some(permits) => match permits.acquire().await {
+            Some(permits) => match permits.try_acquire() {
                 Ok(permit) => Some(permit),
-                Err(_) => return,
+                Err(TryAcquireError::NoPermits) => {
+                    // Boxed, as the ordered send above: waiting for a permit is rare.
+                    match Box::pin(permits.acquire()).await {
+                        Ok(permit) => Some(permit),
+                        Err(_) => return,
+                    }
+                }
+                Err(TryAcquireError::Closed) => return,
             },
             None => None,
         };

@@ -1,6 +1,7 @@
 //! [`Link`]: one connection attached to a session, the part a reconnect replaces.
 
 use std::future::Future;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Poll;
 
@@ -101,6 +102,12 @@ impl Link {
         for task in [&tasks.reader, &tasks.worker].into_iter().flatten() {
             task.abort();
         }
+    }
+
+    /// The low 32 bits of the serial, never zero: what queued REPLYs carry to name their
+    /// connection. Two links of one session share a tag only 2^32 links apart.
+    pub(crate) fn tag(&self) -> NonZeroU32 {
+        NonZeroU32::new(self.serial as u32).unwrap_or(NonZeroU32::MIN)
     }
 
     /// Whether the link is still up: neither finishing nor aborted.

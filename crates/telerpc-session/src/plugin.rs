@@ -26,11 +26,11 @@ use crate::{BoxFuture, PreSession, Session};
 /// | [`pre_write_push`](Self::pre_write_push) | before a PUSH is encoded | the push fails with it, nothing is sent |
 /// | [`post_write_push`](Self::post_write_push) | once the PUSH is queued | the push fails with it |
 /// | [`pre_write_reply`](Self::pre_write_reply) | before a REPLY is encoded | the REPLY carries that status instead |
-/// | [`post_write_reply`](Self::post_write_reply) | once the REPLY is encoded for the writer | logged |
+/// | [`post_write_reply`](Self::post_write_reply) | once the REPLY is encoded for the writer (for a router's or group's plugin: once the router has the reply, before the session encodes it) | logged |
 /// | [`post_read_call_header`](Self::post_read_call_header), [`post_read_call_body`](Self::post_read_call_body) | when a CALL arrives, before its handler | answered with it; the handler is not called |
 /// | [`post_read_push_header`](Self::post_read_push_header), [`post_read_push_body`](Self::post_read_push_body) | when a PUSH arrives, before its handler | the push is dropped (logged) |
 /// | [`post_read_reply_header`](Self::post_read_reply_header), [`post_read_reply_body`](Self::post_read_reply_body) | when a REPLY arrives, before its call sees it | the call fails with it |
-/// | [`post_disconnect`](Self::post_disconnect) | once a session has ended | – |
+/// | [`post_disconnect`](Self::post_disconnect) | once a session has ended, on every plugin, even one whose [`post_open`](Self::post_open) refused it (as [`on_close`](crate::EventListener::on_close) follows a refused `on_open`) | – |
 ///
 /// A frame is read whole, so the header hook and the body hook of a message run one after the
 /// other; the header hook is where the service method and meta are judged (and may be
@@ -44,7 +44,8 @@ use crate::{BoxFuture, PreSession, Session};
 /// its groups (the messages of their handlers only). At each hook they run in the order they
 /// were added; reading goes from the outside in (the peer's, then the router's, then the
 /// group's), writing a REPLY from the inside out (the group's, then the router's, then the
-/// peer's). The first error stops the rest.
+/// peer's). The first error stops the rest. A REPLY carries no service method (spec §2): a
+/// plugin that needs it in its reply hooks matches the REPLY to its CALL by seq.
 pub trait Plugin: Send + Sync + 'static {
     /// The plugin's name, for logs.
     fn name(&self) -> &str;

@@ -1,7 +1,7 @@
 //! The outbound queue: encoded frames on their way to the writer task, and [`QueuePolicy`].
 
 use std::future::Future;
-use std::num::NonZeroU64;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
@@ -31,10 +31,11 @@ pub(crate) struct Outbound {
     /// The encoded frames, one after the other.
     pub(crate) frames: Bytes,
     /// How many frames `frames` holds.
-    pub(crate) count: u64,
-    /// For REPLYs, the serial of the connection whose CALLs they answer: the writer of another
-    /// connection drops them. `None` for CALLs and PUSHes, which any connection may carry.
-    pub(crate) link: Option<NonZeroU64>,
+    pub(crate) count: u32,
+    /// For REPLYs, the [`tag`](crate::link::Link::tag) of the connection whose CALLs they
+    /// answer: the writer of another connection drops them. `None` for CALLs and PUSHes, which
+    /// any connection may carry. (Kept to 32 bits so that the queue's slots stay 40 bytes.)
+    pub(crate) link: Option<NonZeroU32>,
 }
 
 /// Encodes `message` into one frame with the protocol and frame limit of `socket`. A frame

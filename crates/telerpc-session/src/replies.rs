@@ -1,6 +1,5 @@
 //! [`Replies`]: the REPLYs a reader task answered one burst of CALLs with, sent together.
 
-use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use bytes::BytesMut;
@@ -26,7 +25,7 @@ use crate::{QueuePolicy, SessionError};
 #[derive(Debug, Default)]
 pub(crate) struct Replies {
     frames: BytesMut,
-    count: u64,
+    count: u32,
     working: Option<Working>,
 }
 
@@ -63,12 +62,13 @@ impl Replies {
             return;
         }
         let count = std::mem::take(&mut self.count);
-        let mut frames = self.frames.split();
+        // Taken whole, so that an idle reader keeps no part of the allocation.
+        let mut frames = std::mem::take(&mut self.frames);
         if link.is_up() {
             if let Ok(mut writer) = writer.try_lock() {
                 let bytes = frames.len() as u64;
                 match writer.write_frames(&mut frames).await {
-                    Ok(()) => shared.counters.sent(bytes, count, Instant::now()),
+                    Ok(()) => shared.counters.sent(bytes, count.into(), Instant::now()),
                     Err(error) => shared.link_lost(link, Some(SessionError::Write(error))),
                 }
                 self.working = None;
@@ -78,12 +78,16 @@ impl Replies {
         let outbound = Outbound {
             frames: frames.freeze(),
             count,
-            link: NonZeroU64::new(link.serial),
+            link: Some(link.tag()),
         };
-        let sent = shared
-            .queue
-            .send(outbound, QueuePolicy::Wait, None, || link.aborted())
-            .await;
+        // Boxed: the path taken only while the writer task is busy, kept out of the state of
+        // the reader task, which lives as long as its connection.
+        let sent = Box::pin(
+            shared
+                .queue
+                .send(outbound, QueuePolicy::Wait, None, || link.aborted()),
+        )
+        .await;
         if let Err(status) = sent {
             tracing::debug!(%status, "replies dropped: their connection ended");
         }

@@ -1,6 +1,5 @@
 //! Sending the REPLY to an inbound CALL.
 
-use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use bytes::BytesMut;
@@ -81,7 +80,7 @@ pub(crate) async fn send_reply(link: &Link, answer: Answer) {
     let outbound = Outbound {
         frames: frame.freeze(),
         count: 1,
-        link: NonZeroU64::new(link.serial),
+        link: Some(link.tag()),
     };
     if let Err(status) = shared
         .queue

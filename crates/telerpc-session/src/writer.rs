@@ -155,16 +155,13 @@ enum Flushed {
 impl Batch {
     /// Feeds `outbound` unless it holds REPLYs for another connection.
     fn feed<W>(&mut self, writer: &mut SocketWriter<W>, link: &Link, outbound: Outbound) {
-        if outbound
-            .link
-            .is_some_and(|serial| serial.get() != link.serial)
-        {
+        if outbound.link.is_some_and(|tag| tag != link.tag()) {
             tracing::debug!("dropped replies meant for an earlier connection");
             return;
         }
         writer.feed_frame(&outbound.frames);
         self.bytes += outbound.frames.len();
-        self.messages += outbound.count;
+        self.messages += u64::from(outbound.count);
     }
 
     /// Writes what was fed, unless the link is aborted first; counts it once written.
