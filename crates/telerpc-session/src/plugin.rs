@@ -19,7 +19,7 @@ use crate::{BoxFuture, PreSession, Session};
 /// | [`post_reg`](Self::post_reg) | by the router, for each route registered | the route cannot be registered: the router panics, as for any route it cannot register |
 /// | [`post_listen`](Self::post_listen) | by the peer, once a listener is bound | fails the listen |
 /// | [`post_dial`](Self::post_dial) | by the peer, on a dialed (or redialed) connection before its session starts | closes it; the dial fails with 105 |
-/// | [`post_accept`](Self::post_accept) | by the peer, on an accepted connection before its session starts | closes it |
+/// | [`post_accept`](Self::post_accept) | by the peer, on an accepted connection before its session starts | closes it (the dialer, whose dial has succeeded, sees its calls fail with 102) |
 /// | [`post_open`](Self::post_open) | once a session has started, before it reads | the session is refused, as by [`on_open`](crate::EventListener::on_open) |
 /// | [`pre_write_call`](Self::pre_write_call) | before a CALL is encoded | the call fails with it, nothing is sent |
 /// | [`post_write_call`](Self::post_write_call) | once the CALL is queued for the writer | the call fails with it |
