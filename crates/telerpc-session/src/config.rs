@@ -30,7 +30,7 @@ pub const DEFAULT_CLOSE_GRACE: Duration = Duration::from_secs(10);
 /// | [`queue_capacity`](Self::queue_capacity) | [`DEFAULT_QUEUE_CAPACITY`] (1024 frames) | the outbound queue's size |
 /// | [`queue_policy`](Self::queue_policy) | [`QueuePolicy::Wait`] | what a call or push does when the queue is full |
 /// | [`close_grace`](Self::close_grace) | [`DEFAULT_CLOSE_GRACE`] (10 s) | how long a close waits for in-flight work |
-/// | [`execution`](Self::execution) | [`Execution::default()`]: a task per message, at most 1024 at once | where handlers run |
+/// | [`execution`](Self::execution) | [`Execution::default()`]: a task per message whose handler waits, at most 1024 at once | where handlers run |
 /// | [`cron`](Self::cron) | none | the shared timer that drives [`on_cron`](crate::EventListener::on_cron) |
 /// | [`plugins`](Self::plugins) | none | the [`Plugin`]s whose hooks run on every message |
 ///

@@ -21,9 +21,17 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 /// | mode | where | at most in flight | order |
 /// |---|---|---|---|
 /// | [`Inline`](Self::Inline) | awaited on the reader task | 1 per session | arrival |
-/// | [`Spawn`](Self::Spawn) | a task per message | `max_in_flight` per session | none |
-/// | [`Pool`](Self::Pool) | a task per message | the pool's size across every session sharing it | none |
+/// | [`Spawn`](Self::Spawn) | a task per message that waits | `max_in_flight` per session | none |
+/// | [`Pool`](Self::Pool) | a task per message that waits | the pool's size across every session sharing it | none |
 /// | [`Ordered`](Self::Ordered) | one worker task per session | 1 running, `queue` waiting | arrival |
+///
+/// Except in the ordered mode, every handler is first polled once on the reader task, under a
+/// permit: one that finishes on that poll (it decodes, computes and encodes without waiting
+/// for anything, as most do) is answered there, its reply written with the others of the same
+/// read, and costs no task, no timer and no hop. Only a handler that waits moves to a task of
+/// its own (or, inline, is awaited), with the caller's deadline. A handler that computes for
+/// long without awaiting holds up its connection's reading meanwhile, as it would hold up a
+/// worker thread anywhere: hand such work to `spawn_blocking`.
 ///
 /// With [`Inline`](Self::Inline), nothing more is read while a handler runs, replies
 /// included: an inline handler that calls back to its own peer waits for a reply that cannot
@@ -33,13 +41,14 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 pub enum Execution {
     /// Each handler is awaited on the task that reads the connection.
     Inline,
-    /// Each message gets its own task, at most `max_in_flight` at once per session.
+    /// Each message whose handler waits gets its own task, at most `max_in_flight` at once per
+    /// session.
     Spawn {
         /// The most handlers of this session running at once.
         max_in_flight: usize,
     },
-    /// Each message gets its own task, within a pool's limit shared by every session that
-    /// holds a clone of it.
+    /// Each message whose handler waits gets its own task, within a pool's limit shared by
+    /// every session that holds a clone of it.
     Pool(Pool),
     /// One worker task per session handles its messages one after the other in arrival
     /// order, through a queue of `queue` messages.
