@@ -11,10 +11,10 @@ use std::sync::Arc;
 use telerpc::codec::id;
 use telerpc::peer::NetAddr;
 use telerpc::plugin::noop::NoOp;
-use telerpc::{CallCtx, Peer, PeerConfig, Proto, Router, Session, Status};
+use telerpc::{CallCtx, Peer, PeerConfig, Proto, Router, Status};
 
 use crate::frames::SERVICE_METHOD;
-use crate::harness::Caller;
+use crate::session_echo::SessionCaller;
 use crate::BenchmarkMessage;
 
 /// The benchmark's handler: answers the request with [`BenchmarkMessage::reply_to`].
@@ -51,22 +51,6 @@ pub async fn serve(plugins: usize) -> io::Result<(Peer, SocketAddr)> {
     Ok((peer, addr))
 }
 
-/// A caller on one of the client peer's sessions.
-#[derive(Debug)]
-pub struct PeerCaller {
-    session: Session,
-    request: Proto<BenchmarkMessage>,
-}
-
-impl Caller for PeerCaller {
-    async fn call(&mut self) -> bool {
-        self.session
-            .call::<Proto<BenchmarkMessage>, _>(SERVICE_METHOD, &self.request)
-            .await
-            .is_ok_and(|Proto(reply)| reply.field1 == "OK")
-    }
-}
-
 /// A client peer with `plugins` no-op plugins and `connections` sessions dialed to `addr`, and
 /// `callers` callers on them, caller `i` on session `i % connections`.
 pub async fn callers(
@@ -74,17 +58,11 @@ pub async fn callers(
     connections: usize,
     callers: usize,
     plugins: usize,
-) -> Result<(Peer, Vec<PeerCaller>), Status> {
+) -> Result<(Peer, Vec<SessionCaller>), Status> {
     let peer = Peer::new(config(plugins));
     let mut sessions = Vec::with_capacity(connections);
     for _ in 0..connections.max(1) {
         sessions.push(peer.dial(NetAddr::from(addr)).await?);
     }
-    let callers = (0..callers)
-        .map(|i| PeerCaller {
-            session: sessions[i % sessions.len()].clone(),
-            request: Proto(BenchmarkMessage::request()),
-        })
-        .collect();
-    Ok((peer, callers))
+    Ok((peer, SessionCaller::spread(&sessions, callers)))
 }

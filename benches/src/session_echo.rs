@@ -103,6 +103,13 @@ impl SessionCaller {
             request: Proto(BenchmarkMessage::request()),
         }
     }
+
+    /// `callers` callers over `sessions`, caller `i` on session `i % sessions.len()`.
+    pub fn spread(sessions: &[Session], callers: usize) -> Vec<Self> {
+        (0..callers)
+            .map(|i| Self::new(sessions[i % sessions.len()].clone()))
+            .collect()
+    }
 }
 
 impl Caller for SessionCaller {
@@ -126,8 +133,6 @@ pub async fn callers(
     for _ in 0..sessions.max(1) {
         opened.push(dial(addr, socket.clone()).await?);
     }
-    let callers = (0..callers)
-        .map(|i| SessionCaller::new(opened[i % opened.len()].clone()))
-        .collect();
+    let callers = SessionCaller::spread(&opened, callers);
     Ok((opened, callers))
 }

@@ -49,11 +49,11 @@ use std::fmt;
 use std::future::{ready, Future};
 use std::sync::Arc;
 
-use telerpc_codec::{id, Raw};
+use telerpc_codec::{id, EncodeBody, Raw};
 use telerpc_router::{
     CallCtx, CallHandler, MessageCtx, PushCtx, PushHandler, Router, REAL_IP_META_KEY,
 };
-use telerpc_session::{BoxFuture, Reply, Session, TIMEOUT_META_KEY};
+use telerpc_session::{BoxFuture, Call, Push, Reply, Session, TIMEOUT_META_KEY};
 use telerpc_socket::{code, Message, Status};
 use tokio::time::Instant;
 
@@ -148,20 +148,12 @@ impl CallHandler<ProxyCall> for ProxyCall {
     fn call(&self, ctx: CallCtx) -> BoxFuture<'static, Result<Reply, Status>> {
         let upstream = self.0.upstream(&ctx);
         Box::pin(async move {
-            let session = upstream
-                .await
-                .map_err(|status| upstream_failed(&ctx, status))?;
-            let forwarded = Forwarded::of(&ctx);
-            let mut call = session
+            let (session, forwarded) = reach(upstream, &ctx).await?;
+            let call = session
                 .call_raw(ctx.service_method(), &forwarded.body)
                 .xfer(ctx.message().xfer_pipe.clone())
                 .whole();
-            if let Some(codec_id) = forwarded.codec {
-                call = call.codec(codec_id);
-            }
-            for (key, value) in forwarded.meta {
-                call = call.meta(key, value);
-            }
+            let mut call = dress(call, forwarded.codec, forwarded.meta);
             if let Some(deadline) = ctx.deadline() {
                 call = call.timeout(deadline.saturating_duration_since(Instant::now()));
             }
@@ -179,20 +171,13 @@ impl PushHandler<ProxyPush> for ProxyPush {
     fn push(&self, ctx: PushCtx) -> BoxFuture<'static, Result<(), Status>> {
         let upstream = self.0.upstream(&ctx);
         Box::pin(async move {
-            let session = upstream
-                .await
-                .map_err(|status| upstream_failed(&ctx, status))?;
-            let forwarded = Forwarded::of(&ctx);
-            let mut push = session
+            let (session, forwarded) = reach(upstream, &ctx).await?;
+            let push = session
                 .push(ctx.service_method(), &forwarded.body)
                 .xfer(ctx.message().xfer_pipe.clone());
-            if let Some(codec_id) = forwarded.codec {
-                push = push.codec(codec_id);
-            }
-            for (key, value) in forwarded.meta {
-                push = push.meta(key, value);
-            }
-            push.await.map_err(|status| upstream_failed(&ctx, status))
+            dress(push, forwarded.codec, forwarded.meta)
+                .await
+                .map_err(|status| upstream_failed(&ctx, status))
         })
     }
 }
@@ -231,6 +216,53 @@ impl Forwarded {
             meta,
         }
     }
+}
+
+/// The session `upstream` resolves to, and what of the message of `ctx` goes over it; or the
+/// status to answer, logged.
+async fn reach(upstream: Upstream, ctx: &MessageCtx) -> Result<(Session, Forwarded), Status> {
+    let session = upstream
+        .await
+        .map_err(|status| upstream_failed(ctx, status))?;
+    Ok((session, Forwarded::of(ctx)))
+}
+
+/// A CALL or PUSH being built, as far as [`dress`] sets it.
+trait Outgoing: Sized {
+    /// Sets the codec of the body.
+    fn codec(self, codec_id: u8) -> Self;
+
+    /// Adds a meta pair.
+    fn meta(self, key: String, value: String) -> Self;
+}
+
+impl<A: EncodeBody + ?Sized, R> Outgoing for Call<'_, A, R> {
+    fn codec(self, codec_id: u8) -> Self {
+        Call::codec(self, codec_id)
+    }
+
+    fn meta(self, key: String, value: String) -> Self {
+        Call::meta(self, key, value)
+    }
+}
+
+impl<A: EncodeBody + ?Sized> Outgoing for Push<'_, A> {
+    fn codec(self, codec_id: u8) -> Self {
+        Push::codec(self, codec_id)
+    }
+
+    fn meta(self, key: String, value: String) -> Self {
+        Push::meta(self, key, value)
+    }
+}
+
+/// `outgoing` with the forwarded `codec` (if any) and `meta`.
+fn dress<O: Outgoing>(mut outgoing: O, codec: Option<u8>, meta: Vec<(String, String)>) -> O {
+    if let Some(codec_id) = codec {
+        outgoing = outgoing.codec(codec_id);
+    }
+    meta.into_iter()
+        .fold(outgoing, |outgoing, (key, value)| outgoing.meta(key, value))
 }
 
 /// [`gateway_status`] of `status`, logged.

@@ -1,35 +1,25 @@
 //! The auth handshake over loopback TCP: between two peers, byte for byte against raw eRPC
 //! frames, and every way it can be refused.
 
-use std::future::Future;
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
+use support::{bare_listener, dial_bare, eventually, send_frame, serve, within};
 use telerpc_codec::id;
 use telerpc_peer::{NetAddr, Peer, PeerConfig};
 use telerpc_plugin::auth::{Bearer, Checker, Credentials};
-use telerpc_plugin::PreSession;
+use telerpc_plugin::{Plugin, PreSession};
 use telerpc_router::{CallCtx, Router};
+use telerpc_session::Session;
 use telerpc_socket::{code, Message, MessageType, Proto, RawProto, Status, DEFAULT_FRAME_LIMIT};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
 
 const TOKEN: &str = "s3cret-token";
-
-/// Runs `test` under a time limit.
-async fn within<T>(test: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(10), test)
-        .await
-        .expect("the test timed out")
-}
-
-/// Waits until `condition` holds (the caller's time limit bounds the wait).
-async fn eventually(condition: impl Fn() -> bool) {
-    while !condition() {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
 
 /// A checker that accepts [`TOKEN`] and names the session after the user.
 fn checker() -> Checker {
@@ -44,22 +34,22 @@ fn checker() -> Checker {
     })
 }
 
-/// A server peer with `plugins` and an echo route, listening on loopback.
-async fn server(plugins: Vec<Arc<dyn telerpc_plugin::Plugin>>) -> (Peer, NetAddr) {
+/// A server peer with `plugins` and an echo route naming the session's user, listening on
+/// loopback.
+async fn server(plugins: Vec<Arc<dyn Plugin>>) -> (Peer, NetAddr) {
     let router = Router::new().call("/echo", |ctx: CallCtx, text: String| async move {
         let user = ctx.session().attributes().get::<String>("user");
         let user = user.as_deref().map_or("nobody", String::as_str).to_owned();
         Ok::<_, Status>(format!("{user}: {text}"))
     });
-    let mut config = PeerConfig::default()
-        .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
-        .with_handler(Arc::new(router));
-    for plugin in plugins {
-        config = config.with_plugin(plugin);
-    }
-    let peer = Peer::new(config);
-    let addr = peer.listen().await.expect("listens")[0].clone();
-    (peer, addr)
+    serve(router, plugins).await
+}
+
+/// A server with the [`checker`], and a bare TCP connection to it.
+async fn checked_stream() -> (Peer, TcpStream) {
+    let (server, addr) = server(vec![Arc::new(checker())]).await;
+    let stream = TcpStream::connect(addr.address()).await.expect("connects");
+    (server, stream)
 }
 
 /// A client peer sending `token` as plain text.
@@ -71,13 +61,14 @@ fn client(token: &str) -> Peer {
     )
 }
 
-/// The rawproto bytes of `message`.
-fn frame(message: &Message) -> Vec<u8> {
-    let mut out = BytesMut::new();
-    RawProto::default()
-        .encode(message, DEFAULT_FRAME_LIMIT, &mut out)
-        .expect("encodes");
-    out.to_vec()
+/// `client` dialing a bare listener that reads its AUTH_CALL: the dial under way, and the
+/// listener's end of the connection.
+async fn dial_past_the_auth_call(
+    client: &Peer,
+) -> (JoinHandle<Result<Session, Status>>, TcpStream) {
+    let (dialing, mut stream) = dial_bare(client, &bare_listener().await).await;
+    assert!(read_frame(&mut stream).await.is_some(), "an AUTH_CALL");
+    (dialing, stream)
 }
 
 /// Reads one whole rawproto frame from `stream`, or `None` at the end of the stream.
@@ -116,6 +107,14 @@ fn auth_call(token: &str) -> Message {
     let mut call = Message::new(MessageType::AuthCall, 1, "");
     call.body_codec = id::PLAIN;
     call.body = token.to_owned().into();
+    call
+}
+
+/// A CALL to `/echo` with `json` as its body, as an eRPC dialer writes it.
+fn echo_call(json: &str) -> Message {
+    let mut call = Message::new(MessageType::Call, 1, "/echo");
+    call.body_codec = id::JSON;
+    call.body = json.to_owned().into();
     call
 }
 
@@ -158,17 +157,11 @@ async fn a_wrong_token_fails_the_dial_with_105() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bearer_sends_erpcs_auth_call_and_obeys_the_reply() {
     within(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = NetAddr::tcp(listener.local_addr().unwrap().to_string());
+        let listener = bare_listener().await;
         let client = client(TOKEN);
 
         // Accepted.
-        let dialing = tokio::spawn({
-            let client = client.clone();
-            let addr = addr.clone();
-            async move { client.dial(addr).await }
-        });
-        let (mut stream, _) = listener.accept().await.unwrap();
+        let (dialing, mut stream) = dial_bare(&client, &listener).await;
         let bytes = read_frame(&mut stream).await.expect("an AUTH_CALL");
         let mut expected = vec![0, 0, 0, 32, 0, 1, b'1', 4, 0, 0, 6];
         expected.extend_from_slice(b"code=0");
@@ -180,21 +173,17 @@ async fn the_bearer_sends_erpcs_auth_call_and_obeys_the_reply() {
 
         let mut reply = Message::new(MessageType::AuthReply, call.seq, "");
         reply.body_codec = call.body_codec;
-        stream.write_all(&frame(&reply)).await.unwrap();
+        send_frame(&mut stream, &reply).await;
         let session = dialing.await.unwrap().expect("the dial is accepted");
         assert_eq!(client.hub().count(), 1);
         session.close().await;
 
         // Refused: the dial fails with the refusal, and the dialer hangs up.
-        let dialing = tokio::spawn({
-            let client = client.clone();
-            async move { client.dial(addr).await }
-        });
-        let (mut stream, _) = listener.accept().await.unwrap();
+        let (dialing, mut stream) = dial_bare(&client, &listener).await;
         let call = decode(&read_frame(&mut stream).await.expect("an AUTH_CALL"));
         let mut reply = Message::new(MessageType::AuthReply, call.seq, "");
         reply.status = Some(Status::new(403, "auth fail").with_cause("auth fail detail"));
-        stream.write_all(&frame(&reply)).await.unwrap();
+        send_frame(&mut stream, &reply).await;
         let refused = dialing.await.unwrap().unwrap_err();
         assert_eq!(refused.code(), code::DIAL_FAILED);
         assert!(
@@ -209,9 +198,8 @@ async fn the_bearer_sends_erpcs_auth_call_and_obeys_the_reply() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_checker_answers_erpcs_auth_call() {
     within(async {
-        let (server, addr) = server(vec![Arc::new(checker())]).await;
-        let mut stream = TcpStream::connect(addr.address()).await.unwrap();
-        stream.write_all(&frame(&auth_call(TOKEN))).await.unwrap();
+        let (server, mut stream) = checked_stream().await;
+        send_frame(&mut stream, &auth_call(TOKEN)).await;
         let bytes = read_frame(&mut stream).await.expect("an AUTH_REPLY");
         let mut expected = vec![0, 0, 0, 20, 0, 1, b'1', 5, 0, 0, 6];
         expected.extend_from_slice(b"code=0");
@@ -219,10 +207,7 @@ async fn the_checker_answers_erpcs_auth_call() {
         assert_eq!(bytes, expected);
 
         // The session has started: a CALL is answered.
-        let mut call = Message::new(MessageType::Call, 1, "/echo");
-        call.body_codec = id::JSON;
-        call.body = "\"raw\"".into();
-        stream.write_all(&frame(&call)).await.unwrap();
+        send_frame(&mut stream, &echo_call("\"raw\"")).await;
         let reply = decode(&read_frame(&mut stream).await.expect("a REPLY"));
         assert_eq!(reply.mtype, MessageType::Reply);
         assert!(reply.is_ok(), "{reply:?}");
@@ -230,7 +215,7 @@ async fn the_checker_answers_erpcs_auth_call() {
         assert_eq!(server.hub().count(), 1);
 
         // An AUTH_CALL after the handshake is illegal: the session closes.
-        stream.write_all(&frame(&auth_call(TOKEN))).await.unwrap();
+        send_frame(&mut stream, &auth_call(TOKEN)).await;
         assert_closed(&mut stream).await;
         eventually(|| server.hub().count() == 0).await;
     })
@@ -240,9 +225,8 @@ async fn the_checker_answers_erpcs_auth_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_checker_refuses_a_wrong_token_then_closes() {
     within(async {
-        let (server, addr) = server(vec![Arc::new(checker())]).await;
-        let mut stream = TcpStream::connect(addr.address()).await.unwrap();
-        stream.write_all(&frame(&auth_call("guess"))).await.unwrap();
+        let (server, mut stream) = checked_stream().await;
+        send_frame(&mut stream, &auth_call("guess")).await;
         let reply = decode(&read_frame(&mut stream).await.expect("an AUTH_REPLY"));
         assert_eq!(reply.mtype, MessageType::AuthReply);
         assert_eq!(reply.seq, 1);
@@ -260,12 +244,8 @@ async fn the_checker_refuses_a_wrong_token_then_closes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_instead_of_an_auth_call_is_refused() {
     within(async {
-        let (server, addr) = server(vec![Arc::new(checker())]).await;
-        let mut stream = TcpStream::connect(addr.address()).await.unwrap();
-        let mut call = Message::new(MessageType::Call, 1, "/echo");
-        call.body_codec = id::JSON;
-        call.body = "\"sneaky\"".into();
-        stream.write_all(&frame(&call)).await.unwrap();
+        let (server, mut stream) = checked_stream().await;
+        send_frame(&mut stream, &echo_call("\"sneaky\"")).await;
         let reply = decode(&read_frame(&mut stream).await.expect("an AUTH_REPLY"));
         assert_eq!(reply.mtype, MessageType::AuthReply);
         let status = reply.status.expect("a refusal");
@@ -304,16 +284,12 @@ async fn a_server_without_the_checker_closes_on_the_auth_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_acceptor_that_never_answers_fails_the_dial_at_the_handshake_timeout() {
     within(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = NetAddr::tcp(listener.local_addr().unwrap().to_string());
         let client = Peer::new(
             PeerConfig::default()
                 .with_plugin(Arc::new(Bearer::token(id::PLAIN, TOKEN)))
                 .with_handshake_timeout(Duration::from_millis(300)),
         );
-        let dialing = tokio::spawn(async move { client.dial(addr).await });
-        let (mut stream, _) = listener.accept().await.unwrap();
-        assert!(read_frame(&mut stream).await.is_some(), "an AUTH_CALL");
+        let (dialing, mut stream) = dial_past_the_auth_call(&client).await;
         let refused = dialing.await.unwrap().unwrap_err();
         assert_eq!(refused.code(), code::DIAL_FAILED, "{refused}");
         assert_closed(&mut stream).await;
@@ -324,14 +300,9 @@ async fn an_acceptor_that_never_answers_fails_the_dial_at_the_handshake_timeout(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_auth_call_answered_by_another_message_is_refused() {
     within(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = NetAddr::tcp(listener.local_addr().unwrap().to_string());
-        let client = client(TOKEN);
-        let dialing = tokio::spawn(async move { client.dial(addr).await });
-        let (mut stream, _) = listener.accept().await.unwrap();
-        assert!(read_frame(&mut stream).await.is_some(), "an AUTH_CALL");
+        let (dialing, mut stream) = dial_past_the_auth_call(&client(TOKEN)).await;
         let push = Message::new(MessageType::Push, 1, "/news");
-        stream.write_all(&frame(&push)).await.unwrap();
+        send_frame(&mut stream, &push).await;
         let refused = dialing.await.unwrap().unwrap_err();
         assert_eq!(refused.code(), code::DIAL_FAILED, "{refused}");
         assert!(

@@ -2,23 +2,22 @@
 //! answered 400 with a cause naming the fields at fault; and, for any input, `Valid<T>`
 //! decodes exactly the values that validate.
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
+use support::{dialed, eventually, shut_down, within};
 use telerpc_codec::{id, CodecRegistry, DecodeBody, EncodeBody};
-use telerpc_peer::{NetAddr, Peer, PeerConfig};
+use telerpc_peer::Peer;
 use telerpc_plugin::binder::Valid;
 use telerpc_router::{CallCtx, PushCtx, Router};
 use telerpc_session::Session;
 use telerpc_socket::{code, Status};
-use tokio::time::timeout;
 use validator::Validate;
-
-/// Every test that waits on the network ends within this.
-const LIMIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 struct Rename {
@@ -52,20 +51,7 @@ async fn serve(pushed: Arc<AtomicUsize>) -> (Peer, Peer, Session) {
             }
         },
     );
-    let server = Peer::new(
-        PeerConfig::default()
-            .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
-            .with_handler(Arc::new(router)),
-    );
-    let addr = server.listen().await.expect("listens")[0].clone();
-    let client = Peer::new(PeerConfig::default());
-    let session = client.dial(addr).await.expect("dials");
-    (server, client, session)
-}
-
-async fn shut(server: Peer, client: Peer) {
-    client.shutdown(Duration::from_secs(1)).await;
-    server.shutdown(Duration::from_secs(1)).await;
+    dialed(router, vec![]).await
 }
 
 /// The status of a call to `/user/rename` with `args`, which must fail.
@@ -78,22 +64,21 @@ async fn refused<A: Serialize>(session: &Session, args: &A) -> Status {
 
 #[tokio::test]
 async fn valid_arguments_reach_the_handler() {
-    timeout(LIMIT, async {
+    within(async {
         let (server, client, session) = serve(Arc::default()).await;
         let reply: String = session
             .call("/user/rename", &rename(7, "ada"))
             .await
             .expect("valid");
         assert_eq!(reply, "7 is now ada");
-        shut(server, client).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[tokio::test]
 async fn invalid_arguments_are_answered_400_naming_the_field() {
-    timeout(LIMIT, async {
+    within(async {
         let (server, client, session) = serve(Arc::default()).await;
 
         let bad_id = refused(&session, &rename(0, "ada")).await;
@@ -126,15 +111,14 @@ async fn invalid_arguments_are_answered_400_naming_the_field() {
         assert_eq!(garbage.code(), code::BAD_MESSAGE);
         assert!(!garbage.cause().unwrap_or("").contains("invalid argument"));
 
-        shut(server, client).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[tokio::test]
 async fn invalid_pushes_are_dropped() {
-    timeout(LIMIT, async {
+    within(async {
         let pushed = Arc::new(AtomicUsize::new(0));
         let (server, client, session) = serve(Arc::clone(&pushed)).await;
         for args in [rename(0, "x"), rename(1, ""), rename(2, "ok")] {
@@ -145,15 +129,12 @@ async fn invalid_pushes_are_dropped() {
             .call("/user/rename", &rename(1, "sync"))
             .await
             .expect("valid");
-        while pushed.load(Ordering::Acquire) == 0 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        eventually(|| pushed.load(Ordering::Acquire) > 0).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert_eq!(pushed.load(Ordering::Acquire), 1, "only the valid push");
-        shut(server, client).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 proptest! {

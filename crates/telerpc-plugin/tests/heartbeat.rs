@@ -1,12 +1,14 @@
 //! The heartbeat over loopback TCP and in-memory pipes: pings on idle sessions only, as eRPC
 //! frames them; silent peers closed after twice their rate; live ones kept.
 
-use std::future::Future;
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
+use support::{bare_listener, dial_bare, eventually, frame, send_frame, serve, within_for};
 use telerpc_codec::{id, Raw};
 use telerpc_peer::{NetAddr, Peer, PeerConfig};
 use telerpc_plugin::heartbeat::{Heartbeat, RATE_META_KEY, SERVICE_METHOD};
@@ -14,25 +16,14 @@ use telerpc_plugin::Plugin;
 use telerpc_router::{CallCtx, PushCtx, Router};
 use telerpc_session::{Health, Session, SessionConfig};
 use telerpc_socket::{Message, MessageType, Proto, RawProto, Socket, Status, DEFAULT_FRAME_LIMIT};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncReadExt, DuplexStream, ReadHalf, WriteHalf};
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 const RATE: Duration = Duration::from_secs(1);
 
-/// Runs `test` under a time limit.
-async fn within<T>(test: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(15), test)
-        .await
-        .expect("the test timed out")
-}
-
-/// Waits until `condition` holds (the caller's time limit bounds the wait).
-async fn eventually(condition: impl Fn() -> bool) {
-    while !condition() {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
+/// Each test waits several rates, and ends within this.
+const LIMIT: Duration = Duration::from_secs(15);
 
 /// Counts the heartbeat PUSHes a session reads; goes before the heartbeat plugin.
 #[derive(Default)]
@@ -74,14 +65,7 @@ async fn server(plugins: Vec<Arc<dyn Plugin>>) -> (Peer, NetAddr, Arc<AtomicUsiz
                 async { Ok::<_, Status>(()) }
             }
         });
-    let mut config = PeerConfig::default()
-        .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
-        .with_handler(Arc::new(router));
-    for plugin in plugins {
-        config = config.with_plugin(plugin);
-    }
-    let peer = Peer::new(config);
-    let addr = peer.listen().await.expect("listens")[0].clone();
+    let (peer, addr) = serve(router, plugins).await;
     (peer, addr, routed)
 }
 
@@ -98,13 +82,30 @@ fn ping(seq: i32, rate: &str) -> Message {
     push
 }
 
-/// The rawproto bytes of `message`.
-fn frame(message: &Message) -> Vec<u8> {
-    let mut out = BytesMut::new();
-    RawProto::default()
-        .encode(message, DEFAULT_FRAME_LIMIT, &mut out)
-        .expect("encodes");
-    out.to_vec()
+/// Asserts that a peer falling silent was closed `silence` after its last ping: twice its
+/// rate, give or take the timer's slack.
+fn assert_closed_in_time(silence: Duration) {
+    assert!(silence >= RATE * 19 / 10, "closed too early: {silence:?}");
+    assert!(silence <= RATE * 7 / 2, "closed too late: {silence:?}");
+}
+
+/// One end of an in-memory pipe, as a socket.
+type PipeEnd = Socket<ReadHalf<DuplexStream>, WriteHalf<DuplexStream>>;
+
+/// A session over `io` whose only plugin is `heartbeat`.
+async fn heartbeat_session(heartbeat: Heartbeat, io: DuplexStream) -> Session {
+    Session::builder()
+        .config(SessionConfig::default().with_plugin(Arc::new(heartbeat)))
+        .start(Socket::new(io))
+        .await
+        .expect("the session starts")
+}
+
+/// A session answering pings over an in-memory pipe, and the pipe's far end.
+async fn pong_session() -> (Session, PipeEnd) {
+    let (near, far) = tokio::io::duplex(64 * 1024);
+    let session = heartbeat_session(Heartbeat::pong(), near).await;
+    (session, Socket::new(far))
 }
 
 /// The one session of `peer`.
@@ -119,13 +120,10 @@ fn only_session(peer: &Peer) -> Session {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_session_gets_erpc_pings_at_the_rate() {
-    within(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = NetAddr::tcp(listener.local_addr().unwrap().to_string());
+    within_for(LIMIT, async {
         let client = pinging_client();
-        let (dialed, accepted) = tokio::join!(client.dial(addr), listener.accept());
-        let session = dialed.unwrap();
-        let (mut stream, _) = accepted.unwrap();
+        let (dialing, mut stream) = dial_bare(&client, &bare_listener().await).await;
+        let session = dialing.await.unwrap().unwrap();
 
         // Read whatever arrives for 3.5 rates, never answering.
         let mut wire = BytesMut::new();
@@ -160,7 +158,7 @@ async fn an_idle_session_gets_erpc_pings_at_the_rate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_session_sends_no_pings() {
-    within(async {
+    within_for(LIMIT, async {
         let counter = Arc::new(CountPings::default());
         let (_server, addr, _) = server(vec![counter.clone()]).await;
         let client = pinging_client();
@@ -181,17 +179,15 @@ async fn a_busy_session_sends_no_pings() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_falls_silent_without_closing_is_closed_within_twice_its_rate() {
-    within(async {
+    within_for(LIMIT, async {
         let (server, addr, _) = server(vec![Arc::new(Heartbeat::ping(RATE))]).await;
         let mut stream = TcpStream::connect(addr.address()).await.unwrap();
-        stream.write_all(&frame(&ping(1, "1"))).await.unwrap();
+        send_frame(&mut stream, &ping(1, "1")).await;
         let sent = Instant::now();
         eventually(|| server.hub().count() == 1).await;
         // The stream is kept open but never read or written again: a half-open peer.
         eventually(|| server.hub().count() == 0).await;
-        let silence = sent.elapsed();
-        assert!(silence >= RATE * 19 / 10, "closed too early: {silence:?}");
-        assert!(silence <= RATE * 7 / 2, "closed too late: {silence:?}");
+        assert_closed_in_time(sent.elapsed());
         drop(stream);
     })
     .await;
@@ -199,7 +195,7 @@ async fn a_peer_that_falls_silent_without_closing_is_closed_within_twice_its_rat
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pinging_peer_keeps_its_session_alive_and_its_pings_reach_no_router() {
-    within(async {
+    within_for(LIMIT, async {
         let counter = Arc::new(CountPings::default());
         let (server, addr, routed) =
             server(vec![counter.clone(), Arc::new(Heartbeat::pong())]).await;
@@ -221,15 +217,8 @@ async fn a_pinging_peer_keeps_its_session_alive_and_its_pings_reach_no_router() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pong_side_closes_when_pings_stop() {
-    within(async {
-        let (near, far) = tokio::io::duplex(64 * 1024);
-        let config = SessionConfig::default().with_plugin(Arc::new(Heartbeat::pong()));
-        let session = Session::builder()
-            .config(config)
-            .start(Socket::new(near))
-            .await
-            .unwrap();
-        let mut far = Socket::new(far);
+    within_for(LIMIT, async {
+        let (session, mut far) = pong_session().await;
 
         // Pings at 0.7 of the rate keep the session for well over twice the rate.
         for seq in 1..=4 {
@@ -241,9 +230,7 @@ async fn the_pong_side_closes_when_pings_stop() {
         let last = Instant::now();
         // `far` is held but never polled again.
         session.closed().await;
-        let silence = last.elapsed();
-        assert!(silence >= RATE * 19 / 10, "closed too early: {silence:?}");
-        assert!(silence <= RATE * 7 / 2, "closed too late: {silence:?}");
+        assert_closed_in_time(last.elapsed());
         drop(far);
     })
     .await;
@@ -251,15 +238,8 @@ async fn the_pong_side_closes_when_pings_stop() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pong_never_judges_a_peer_without_a_valid_rate() {
-    within(async {
-        let (near, far) = tokio::io::duplex(64 * 1024);
-        let config = SessionConfig::default().with_plugin(Arc::new(Heartbeat::pong()));
-        let session = Session::builder()
-            .config(config)
-            .start(Socket::new(near))
-            .await
-            .unwrap();
-        let mut far = Socket::new(far);
+    within_for(LIMIT, async {
+        let (session, mut far) = pong_session().await;
         far.send(&ping(1, "soon")).await.unwrap();
         far.send(&ping(2, "")).await.unwrap();
         tokio::time::sleep(RATE * 5 / 2).await;
@@ -272,18 +252,10 @@ async fn a_pong_never_judges_a_peer_without_a_valid_rate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extreme_rates_neither_panic_nor_misbehave() {
-    within(async {
+    within_for(LIMIT, async {
         let (a, b) = tokio::io::duplex(64 * 1024);
-        let lazy = Session::builder()
-            .config(SessionConfig::default().with_plugin(Arc::new(Heartbeat::ping(Duration::MAX))))
-            .start(Socket::new(a))
-            .await
-            .unwrap();
-        let eager = Session::builder()
-            .config(SessionConfig::default().with_plugin(Arc::new(Heartbeat::ping(Duration::ZERO))))
-            .start(Socket::new(b))
-            .await
-            .unwrap();
+        let lazy = heartbeat_session(Heartbeat::ping(Duration::MAX), a).await;
+        let eager = heartbeat_session(Heartbeat::ping(Duration::ZERO), b).await;
         tokio::time::sleep(RATE * 5 / 2).await;
         // The eager side pings every second (its rate rounded up); the lazy side, at 68 years,
         // never does, yet both stay open: each hears what it needs.
@@ -293,13 +265,7 @@ async fn extreme_rates_neither_panic_nor_misbehave() {
         assert_eq!(eager.health(), Health::Open);
 
         // A peer announcing an absurd rate is judged by the longest one: never, here.
-        let (near, far) = tokio::io::duplex(64 * 1024);
-        let pong = Session::builder()
-            .config(SessionConfig::default().with_plugin(Arc::new(Heartbeat::pong())))
-            .start(Socket::new(near))
-            .await
-            .unwrap();
-        let mut far = Socket::new(far);
+        let (pong, mut far) = pong_session().await;
         far.send(&ping(1, "99999999999999999999999999"))
             .await
             .unwrap();

@@ -1,11 +1,13 @@
 //! The hook points of `Plugin` over TCP between two peers: which hooks run, in which order,
 //! on which side, and what a refusal at each one does.
 
-use std::future::Future;
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use support::{serve, shut_down, within};
 use telerpc_peer::{NetAddr, Peer, PeerConfig, PeerError};
 use telerpc_plugin::{Plugin, PreSession};
 use telerpc_router::{CallCtx, PushCtx, Router};
@@ -13,16 +15,8 @@ use telerpc_session::{BoxFuture, Session};
 use telerpc_socket::{code, Message, Status};
 use tokio::sync::mpsc;
 
-const TIME_LIMIT: Duration = Duration::from_secs(10);
-
 /// The code every refusal in these tests answers with.
 const REFUSED: i32 = 499;
-
-async fn within<T>(test: impl Future<Output = T>) -> T {
-    tokio::time::timeout(TIME_LIMIT, test)
-        .await
-        .expect("the test took too long")
-}
 
 /// What the probes saw, in order.
 #[derive(Clone, Default)]
@@ -240,15 +234,8 @@ impl Handlers {
 
 /// A listening server peer with `plugin` (if any) and `router`.
 async fn server(plugin: Option<Probe>, router: Router) -> (Peer, NetAddr) {
-    let mut config = PeerConfig::default()
-        .with_listen_addr(NetAddr::tcp4("127.0.0.1:0"))
-        .with_handler(Arc::new(router));
-    if let Some(plugin) = plugin {
-        config = config.with_plugin(Arc::new(plugin));
-    }
-    let peer = Peer::new(config);
-    let addr = peer.listen().await.expect("listens").remove(0);
-    (peer, addr)
+    let plugins = plugin.map(|plugin| Arc::new(plugin) as Arc<dyn Plugin>);
+    serve(router, plugins.into_iter().collect()).await
 }
 
 /// A client peer with `plugin` (if any) and a router of its own.
@@ -260,10 +247,17 @@ fn client(plugin: Option<Probe>) -> Peer {
     Peer::new(config)
 }
 
-async fn shut_down(peers: &[&Peer]) {
-    for peer in peers {
-        peer.shutdown(Duration::from_secs(2)).await;
-    }
+/// A server with `server_probe` (if any) serving `router`, a client with `client_probe` (if
+/// any), and the client's session to the server.
+async fn probed(
+    server_probe: Option<Probe>,
+    router: Router,
+    client_probe: Option<Probe>,
+) -> (Peer, Peer, Session) {
+    let (server, addr) = server(server_probe, router).await;
+    let client = client(client_probe);
+    let session = client.dial(addr).await.expect("dials");
+    (server, client, session)
 }
 
 async fn echo(session: &Session, service_method: &str) -> Result<String, Status> {
@@ -275,9 +269,12 @@ async fn every_hook_runs_in_order_on_both_sides() {
     within(async {
         let (client_log, server_log) = (Log::default(), Log::default());
         let (handlers, mut notes) = Handlers::new();
-        let (server, addr) = server(Some(Probe::new("", &server_log)), handlers.router()).await;
-        let client = client(Some(Probe::new("", &client_log)));
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(
+            Some(Probe::new("", &server_log)),
+            handlers.router(),
+            Some(Probe::new("", &client_log)),
+        )
+        .await;
         assert_eq!(echo(&session, "/echo").await.expect("echoes"), "hi");
         session.push("/note", "n").await.expect("pushes");
         assert_eq!(notes.recv().await.as_deref(), Some("/note n"));
@@ -324,9 +321,12 @@ async fn a_refusal_at_pre_write_call_fails_the_call_and_sends_nothing() {
     within(async {
         let (client_log, server_log) = (Log::default(), Log::default());
         let (handlers, _notes) = Handlers::new();
-        let (server, addr) = server(Some(Probe::new("", &server_log)), handlers.router()).await;
-        let client = client(Some(Probe::refusing_at("", &client_log, "pre_write_call")));
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(
+            Some(Probe::new("", &server_log)),
+            handlers.router(),
+            Some(Probe::refusing_at("", &client_log, "pre_write_call")),
+        )
+        .await;
         let refused = echo(&session, "/refused").await.unwrap_err();
         assert_eq!(refused.code(), REFUSED);
         assert_eq!(refused.message(), "refused at pre_write_call");
@@ -356,9 +356,7 @@ async fn a_refusal_at_post_read_call_header_answers_the_call_without_its_handler
         let server_log = Log::default();
         let (handlers, _notes) = Handlers::new();
         let probe = Probe::refusing_at("", &server_log, "post_read_call_header");
-        let (server, addr) = server(Some(probe), handlers.router()).await;
-        let client = client(None);
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(Some(probe), handlers.router(), None).await;
         let refused = echo(&session, "/refused").await.unwrap_err();
         assert_eq!(refused.code(), REFUSED);
         assert_eq!(refused.message(), "refused at post_read_call_header");
@@ -379,9 +377,7 @@ async fn a_refusal_at_post_read_push_header_drops_the_push() {
         let server_log = Log::default();
         let (handlers, mut notes) = Handlers::new();
         let probe = Probe::refusing_at("", &server_log, "post_read_push_header");
-        let (server, addr) = server(Some(probe), handlers.router()).await;
-        let client = client(None);
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(Some(probe), handlers.router(), None).await;
         session.push("/refused", "dropped").await.expect("sent");
         session.push("/note", "kept").await.expect("sent");
         // Pushes are handled in order of arrival: the first note heard is the second push.
@@ -408,9 +404,7 @@ async fn a_refusal_at_pre_write_reply_is_the_reply() {
         let server_log = Log::default();
         let (handlers, _notes) = Handlers::new();
         let probe = Probe::refusing_at("", &server_log, "pre_write_reply");
-        let (server, addr) = server(Some(probe), handlers.router()).await;
-        let client = client(None);
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(Some(probe), handlers.router(), None).await;
         let refused = echo(&session, "/echo").await.unwrap_err();
         assert_eq!(refused.code(), REFUSED);
         assert_eq!(refused.message(), "refused at pre_write_reply");
@@ -425,10 +419,8 @@ async fn a_refusal_at_post_read_reply_header_fails_the_call() {
     within(async {
         let client_log = Log::default();
         let (handlers, _notes) = Handlers::new();
-        let (server, addr) = server(None, handlers.router()).await;
         let probe = Probe::refusing_at("", &client_log, "post_read_reply_header");
-        let client = client(Some(probe));
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(None, handlers.router(), Some(probe)).await;
         let refused = echo(&session, "/echo").await.unwrap_err();
         assert_eq!(refused.code(), REFUSED);
         assert_eq!(refused.message(), "refused at post_read_reply_header");
@@ -447,11 +439,9 @@ async fn a_refusal_at_post_accept_closes_the_connection() {
         let server_log = Log::default();
         let (handlers, _notes) = Handlers::new();
         let probe = Probe::refusing_at("", &server_log, "post_accept");
-        let (server, addr) = server(Some(probe), handlers.router()).await;
-        let client = client(None);
         // The TCP connection is made before the server's hook runs, so the dial itself
         // succeeds; the server then closes the connection and the session ends.
-        let session = client.dial(addr).await.expect("the dial succeeds");
+        let (server, client, session) = probed(Some(probe), handlers.router(), None).await;
         let failed = echo(&session, "/echo").await.unwrap_err();
         assert_eq!(failed.code(), code::CONN_CLOSED, "{failed}");
         assert_eq!(handlers.ran(), 0);
@@ -512,9 +502,7 @@ async fn post_reg_renames_a_route() {
         let mut paths: Vec<&str> = router.call_paths().collect();
         paths.sort_unstable();
         assert_eq!(paths, ["/ECHO", "/REFUSED"]);
-        let (server, addr) = server(None, router).await;
-        let client = client(None);
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(None, router, None).await;
         assert_eq!(echo(&session, "/ECHO").await.expect("renamed"), "hi");
         let old = echo(&session, "/echo").await.unwrap_err();
         assert_eq!(old.code(), code::NOT_FOUND);
@@ -535,9 +523,7 @@ async fn a_group_plugin_sees_only_its_group() {
                 |_: CallCtx, s: String| async move { Ok::<_, Status>(s) },
             )
         });
-        let (server, addr) = server(None, router).await;
-        let client = client(None);
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(None, router, None).await;
         assert_eq!(echo(&session, "/echo").await.expect("outside"), "hi");
         assert_eq!(echo(&session, "/g/x").await.expect("inside"), "hi");
         session.push("/note", "n").await.expect("pushes");
@@ -571,9 +557,7 @@ async fn peer_router_and_group_plugins_run_outside_in_on_read_and_inside_out_on_
                     |_: CallCtx, s: String| async move { Ok::<_, Status>(s) },
                 )
             });
-        let (server, addr) = server(Some(Probe::new("peer", &log)), router).await;
-        let client = client(None);
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = probed(Some(Probe::new("peer", &log)), router, None).await;
         assert_eq!(echo(&session, "/g/x").await.expect("echoes"), "hi");
         shut_down(&[&client]).await;
         log.until_it_holds("peer:post_disconnect").await;

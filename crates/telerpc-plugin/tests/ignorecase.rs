@@ -1,18 +1,15 @@
 //! The ignorecase plugin over real TCP connections: routes found whatever the case of the
 //! incoming service method, queries kept as they were sent, collisions refused.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use telerpc_peer::{NetAddr, Peer, PeerConfig};
+use std::sync::Arc;
+
+use support::{dialed, shut_down, within};
 use telerpc_plugin::ignorecase::IgnoreCase;
 use telerpc_router::{CallCtx, PushCtx, Router};
 use telerpc_socket::{code, Status};
 use tokio::sync::mpsc;
-use tokio::time::timeout;
-
-/// Every test that waits on the network ends within this.
-const LIMIT: Duration = Duration::from_secs(10);
 
 /// Sums its numbers, answering the path and query it was routed with too.
 async fn add(ctx: CallCtx, numbers: Vec<i64>) -> Result<(i64, String, String), Status> {
@@ -23,25 +20,13 @@ async fn add(ctx: CallCtx, numbers: Vec<i64>) -> Result<(i64, String, String), S
     ))
 }
 
-/// A server for `router` on loopback TCP and a client peer, with the address to dial.
-async fn serve(router: Router) -> (Peer, Peer, NetAddr) {
-    let server = Peer::new(
-        PeerConfig::default()
-            .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
-            .with_handler(Arc::new(router)),
-    );
-    let addr = server.listen().await.expect("listens")[0].clone();
-    (server, Peer::new(PeerConfig::default()), addr)
-}
-
 #[tokio::test]
 async fn calls_reach_a_route_whatever_their_case_and_keep_their_query() {
-    timeout(LIMIT, async {
+    within(async {
         let router = Router::new()
             .plugin(Arc::new(IgnoreCase))
             .call("/Math/Add", add);
-        let (server, client, addr) = serve(router).await;
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = dialed(router, vec![]).await;
 
         for (name, query) in [
             ("/math/add", ""),
@@ -64,18 +49,15 @@ async fn calls_reach_a_route_whatever_their_case_and_keep_their_query() {
             .expect_err("no such route");
         assert_eq!(missing.code(), code::NOT_FOUND);
 
-        client.shutdown(Duration::from_secs(1)).await;
-        server.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[tokio::test]
 async fn without_the_plugin_case_matters() {
-    timeout(LIMIT, async {
-        let (server, client, addr) = serve(Router::new().call("/Math/Add", add)).await;
-        let session = client.dial(addr).await.expect("dials");
+    within(async {
+        let (server, client, session) = dialed(Router::new().call("/Math/Add", add), vec![]).await;
         let status = session
             .call::<(i64, String, String), _>("/math/add", &[1])
             .await
@@ -84,16 +66,14 @@ async fn without_the_plugin_case_matters() {
         let (sum, _, _): (i64, String, String) =
             session.call("/Math/Add", &[1]).await.expect("exact case");
         assert_eq!(sum, 1);
-        client.shutdown(Duration::from_secs(1)).await;
-        server.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[tokio::test]
 async fn pushes_reach_a_route_whatever_their_case() {
-    timeout(LIMIT, async {
+    within(async {
         let (heard, mut hearing) = mpsc::unbounded_channel();
         let router = Router::new()
             .push("/Chat/Say", move |ctx: PushCtx, text: String| {
@@ -106,8 +86,7 @@ async fn pushes_reach_a_route_whatever_their_case() {
                 }
             })
             .plugin(Arc::new(IgnoreCase));
-        let (server, client, addr) = serve(router).await;
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session) = dialed(router, vec![]).await;
 
         session
             .push("/CHAT/SAY?Room=Blue", "hello")
@@ -118,11 +97,9 @@ async fn pushes_reach_a_route_whatever_their_case() {
         assert_eq!(query, "Room=Blue");
         assert_eq!(text, "hello");
 
-        client.shutdown(Duration::from_secs(1)).await;
-        server.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[test]

@@ -1,28 +1,23 @@
 //! The metrics plugin over TCP: OK, error, unknown, panicking and timed-out calls, pushes and
 //! the open-sessions gauge, recorded with the right names, labels and units.
 
+mod support;
+
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use metrics::{Key, Unit};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
-use telerpc_peer::{NetAddr, Peer, PeerConfig};
+use support::{dialed, shut_down, within};
+use telerpc_peer::Peer;
 use telerpc_plugin::metrics::{
     Metrics, CALLS_TOTAL, CALL_DURATION_SECONDS, PUSHES_TOTAL, SESSIONS_OPEN,
 };
 use telerpc_router::{CallCtx, PushCtx, Router};
+use telerpc_session::Session;
 use telerpc_socket::{code, Status};
 use tokio::sync::mpsc;
-
-const TIME_LIMIT: Duration = Duration::from_secs(10);
-
-async fn within<T>(test: impl Future<Output = T>) -> T {
-    tokio::time::timeout(TIME_LIMIT, test)
-        .await
-        .expect("the test took too long")
-}
 
 /// Every metric recorded so far: the debugging recorder hands out deltas (each snapshot
 /// resets what it read), added up here.
@@ -118,27 +113,27 @@ fn router(metrics: &Metrics, pushed: mpsc::UnboundedSender<String>) -> Router {
         })
 }
 
-async fn serve(metrics: &Metrics, pushed: mpsc::UnboundedSender<String>) -> (Peer, NetAddr) {
-    let server = Peer::new(
-        PeerConfig::default()
-            .with_listen_addr(NetAddr::tcp4("127.0.0.1:0"))
-            .with_handler(Arc::new(router(metrics, pushed)))
-            .with_plugin(Arc::new(metrics.clone())),
-    );
-    let addr = server.listen().await.expect("listens").remove(0);
-    (server, addr)
+/// Metrics recording to a recorder of their own, and what reads that recorder.
+fn recorded() -> (Metrics, Snapshotter) {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    (Metrics::with_recorder(Arc::new(recorder)), snapshotter)
+}
+
+/// A server with `metrics` on its routes and as its plugin, a client, the client's session to
+/// the server, and the texts pushed to `/chat/say`.
+async fn served(metrics: &Metrics) -> (Peer, Peer, Session, mpsc::UnboundedReceiver<String>) {
+    let (pushed, heard) = mpsc::unbounded_channel();
+    let (server, client, session) =
+        dialed(router(metrics, pushed), vec![Arc::new(metrics.clone())]).await;
+    (server, client, session, heard)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_pushes_and_sessions_are_recorded_with_bounded_labels() {
     within(async {
-        let recorder = DebuggingRecorder::new();
-        let snapshotter = recorder.snapshotter();
-        let metrics = Metrics::with_recorder(Arc::new(recorder));
-        let (pushed, mut heard) = mpsc::unbounded_channel();
-        let (server, addr) = serve(&metrics, pushed).await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(addr).await.expect("dials");
+        let (metrics, snapshotter) = recorded();
+        let (server, client, session, mut heard) = served(&metrics).await;
 
         let sum: i64 = session.call("/math/add", &[1, 2]).await.expect("adds");
         assert_eq!(sum, 3);
@@ -245,12 +240,12 @@ async fn calls_pushes_and_sessions_are_recorded_with_bounded_labels() {
 
         let open = format!("{SESSIONS_OPEN}{{}}");
         assert_eq!(seen.gauges.get(&open), Some(&1.0), "{seen:#?}");
-        client.shutdown(Duration::from_secs(2)).await;
+        shut_down(&[&client]).await;
         until(&mut seen, &snapshotter, |seen| {
             seen.gauges.get(&open) == Some(&0.0)
         })
         .await;
-        server.shutdown(Duration::from_secs(2)).await;
+        shut_down(&[&server]).await;
     })
     .await;
 }
@@ -258,13 +253,8 @@ async fn calls_pushes_and_sessions_are_recorded_with_bounded_labels() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_stopped_at_its_deadline_is_counted_408() {
     within(async {
-        let recorder = DebuggingRecorder::new();
-        let snapshotter = recorder.snapshotter();
-        let metrics = Metrics::with_recorder(Arc::new(recorder));
-        let (pushed, _heard) = mpsc::unbounded_channel();
-        let (server, addr) = serve(&metrics, pushed).await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(addr).await.expect("dials");
+        let (metrics, snapshotter) = recorded();
+        let (server, client, session, _heard) = served(&metrics).await;
 
         let late = session
             .call::<u64, _>("/slow", &5_000_u64)
@@ -280,8 +270,7 @@ async fn a_call_stopped_at_its_deadline_is_counted_408() {
         .await;
         let took = &seen.histograms["telerpc_call_duration_seconds{service_method=/slow}"];
         assert!((0.05..5.0).contains(&took[0]), "{took:?}");
-        client.shutdown(Duration::from_secs(2)).await;
-        server.shutdown(Duration::from_secs(2)).await;
+        shut_down(&[&client, &server]).await;
     })
     .await;
 }
@@ -293,11 +282,7 @@ async fn the_global_recorder_is_used_by_default() {
         let recorder = DebuggingRecorder::new();
         let snapshotter = recorder.snapshotter();
         recorder.install().expect("no other global recorder");
-        let metrics = Metrics::new();
-        let (pushed, _heard) = mpsc::unbounded_channel();
-        let (server, addr) = serve(&metrics, pushed).await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(addr).await.expect("dials");
+        let (server, client, session, _heard) = served(&Metrics::new()).await;
         let sum: i64 = session.call("/math/add", &[2, 2]).await.expect("adds");
         assert_eq!(sum, 4);
 
@@ -307,8 +292,7 @@ async fn the_global_recorder_is_used_by_default() {
         })
         .await;
         assert_eq!(seen.gauges.get("telerpc_sessions_open{}"), Some(&1.0));
-        client.shutdown(Duration::from_secs(2)).await;
-        server.shutdown(Duration::from_secs(2)).await;
+        shut_down(&[&client, &server]).await;
     })
     .await;
 }

@@ -2,23 +2,20 @@
 //! session ends, and never leaked by a connection something else refuses), the total rate and
 //! the per-handler rates, on a peer and on a router.
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use telerpc_peer::{NetAddr, Peer, PeerConfig};
+use support::{connect, eventually, listening, serve, shut_down, within};
+use telerpc_peer::{Peer, PeerConfig};
 use telerpc_plugin::overloader::{Overloader, OVERLOADED, OVERLOADED_MESSAGE};
 use telerpc_plugin::{Plugin, PreSession};
 use telerpc_router::{CallCtx, PushCtx, Router};
 use telerpc_session::{BoxFuture, EventListener, Session};
 use telerpc_socket::{code, Status};
-use tokio::time::{sleep, timeout, Instant};
-
-/// Every test that waits on the network ends within this.
-const LIMIT: Duration = Duration::from_secs(10);
-
-/// How long the tests give a shutdown.
-const SHUTDOWN: Duration = Duration::from_secs(1);
+use tokio::time::{sleep, Instant};
 
 async fn echo(_ctx: CallCtx, n: i64) -> Result<i64, Status> {
     Ok(n)
@@ -30,20 +27,6 @@ fn echo_router() -> Router {
         .call("/echo", echo)
         .call("/slow", echo)
         .call("/fast", echo)
-}
-
-/// A server on loopback TCP configured by `config`, and the address to dial.
-async fn serve(config: PeerConfig) -> (Peer, NetAddr) {
-    let server = Peer::new(config.with_listen_addr(NetAddr::tcp("127.0.0.1:0")));
-    let addr = server.listen().await.expect("listens")[0].clone();
-    (server, addr)
-}
-
-/// Waits until `done` holds, checking every few milliseconds.
-async fn until(mut done: impl FnMut() -> bool) {
-    while !done() {
-        sleep(Duration::from_millis(5)).await;
-    }
 }
 
 /// Whether the server serves `session`: its call is answered, or its connection was closed.
@@ -60,14 +43,9 @@ async fn is_served(session: &Session) -> bool {
 
 #[tokio::test]
 async fn connections_over_the_limit_are_refused_and_an_ended_one_frees_its_slot() {
-    timeout(LIMIT, async {
+    within(async {
         let overloader = Arc::new(Overloader::new().max_connections(2));
-        let (server, addr) = serve(
-            PeerConfig::default()
-                .with_handler(Arc::new(echo_router()))
-                .with_plugin(overloader.clone()),
-        )
-        .await;
+        let (server, addr) = serve(echo_router(), vec![overloader.clone()]).await;
         let client = Peer::new(PeerConfig::default());
 
         let first = client.dial(addr.clone()).await.expect("dials");
@@ -84,18 +62,16 @@ async fn connections_over_the_limit_are_refused_and_an_ended_one_frees_its_slot(
         assert_eq!(overloader.connections(), 2);
 
         first.close().await;
-        until(|| overloader.connections() == 1).await;
+        eventually(|| overloader.connections() == 1).await;
         let fourth = client.dial(addr.clone()).await.expect("dials");
         assert!(is_served(&fourth).await, "the freed slot is taken again");
         assert!(is_served(&second).await, "the others are untouched");
         assert_eq!(overloader.connections(), 2);
 
-        client.shutdown(SHUTDOWN).await;
-        server.shutdown(SHUTDOWN).await;
-        until(|| overloader.connections() == 0).await;
+        shut_down(&[&client, &server]).await;
+        eventually(|| overloader.connections() == 0).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 /// Refuses the first connection in `post_accept` and the first session in `post_open`.
@@ -146,10 +122,10 @@ impl EventListener for RefuseSecondOpen {
 
 #[tokio::test]
 async fn connections_refused_by_others_hold_no_slot() {
-    timeout(LIMIT, async {
+    within(async {
         let overloader = Arc::new(Overloader::new().max_connections(1));
         let refuser = Arc::new(RefuseFirst::default());
-        let (server, addr) = serve(
+        let (server, addr) = listening(
             PeerConfig::default()
                 .with_handler(Arc::new(echo_router()))
                 .with_listener(Arc::new(RefuseSecondOpen::default()))
@@ -164,7 +140,7 @@ async fn connections_refused_by_others_hold_no_slot() {
         for refused_by in ["post_accept", "post_open", "on_open"] {
             let session = client.dial(addr.clone()).await.expect("dials");
             assert!(!is_served(&session).await, "refused by {refused_by}");
-            until(|| overloader.connections() == 0).await;
+            eventually(|| overloader.connections() == 0).await;
         }
         assert_eq!(refuser.accepts.load(Ordering::Acquire), 3);
         assert_eq!(refuser.opens.load(Ordering::Acquire), 1);
@@ -177,18 +153,15 @@ async fn connections_refused_by_others_hold_no_slot() {
         assert!(!is_served(&over).await, "over the limit of one");
         assert!(is_served(&served).await);
 
-        client.shutdown(SHUTDOWN).await;
-        server.shutdown(SHUTDOWN).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[tokio::test]
 async fn a_dial_over_the_limit_fails_locally() {
-    timeout(LIMIT, async {
-        let (server, addr) =
-            serve(PeerConfig::default().with_handler(Arc::new(echo_router()))).await;
+    within(async {
+        let (server, addr) = serve(echo_router(), vec![]).await;
         let overloader = Arc::new(Overloader::new().max_connections(1));
         let client = Peer::new(PeerConfig::default().with_plugin(overloader.clone()));
         let first = client.dial(addr.clone()).await.expect("dials");
@@ -202,11 +175,9 @@ async fn a_dial_over_the_limit_fails_locally() {
                 .contains("over the connection limit of 1"),
             "{refused}"
         );
-        client.shutdown(SHUTDOWN).await;
-        server.shutdown(SHUTDOWN).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 /// Makes `count` calls to `path` one after the other, returning the statuses of the refused
@@ -231,15 +202,10 @@ fn allowed(qps: u32, elapsed: Duration) -> usize {
 
 #[tokio::test]
 async fn calls_over_the_total_rate_are_refused_with_429() {
-    timeout(LIMIT, async {
-        let (server, addr) = serve(
-            PeerConfig::default()
-                .with_handler(Arc::new(echo_router()))
-                .with_plugin(Arc::new(Overloader::new().max_qps(4))),
-        )
-        .await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(addr).await.expect("dials");
+    within(async {
+        let (server, addr) =
+            serve(echo_router(), vec![Arc::new(Overloader::new().max_qps(4))]).await;
+        let (client, session) = connect(addr).await;
 
         let (refused, elapsed) = burst(&session, "/echo", 20).await;
         let served = 20 - refused.len();
@@ -255,48 +221,36 @@ async fn calls_over_the_total_rate_are_refused_with_429() {
             );
         }
 
-        client.shutdown(SHUTDOWN).await;
-        server.shutdown(SHUTDOWN).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[tokio::test]
 async fn calls_under_the_rate_are_all_served() {
-    timeout(LIMIT, async {
-        let (server, addr) = serve(
-            PeerConfig::default()
-                .with_handler(Arc::new(echo_router()))
-                .with_plugin(Arc::new(
-                    Overloader::new()
-                        .max_connections(10)
-                        .max_qps(1_000)
-                        .max_handler_qps("/slow", 500),
-                )),
-        )
-        .await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(addr).await.expect("dials");
+    within(async {
+        let overloader = Overloader::new()
+            .max_connections(10)
+            .max_qps(1_000)
+            .max_handler_qps("/slow", 500);
+        let (server, addr) = serve(echo_router(), vec![Arc::new(overloader)]).await;
+        let (client, session) = connect(addr).await;
         let (refused, _) = burst(&session, "/echo", 100).await;
         assert!(refused.is_empty(), "{refused:?}");
         let (refused, _) = burst(&session, "/slow", 100).await;
         assert!(refused.is_empty(), "{refused:?}");
-        client.shutdown(SHUTDOWN).await;
-        server.shutdown(SHUTDOWN).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[tokio::test]
 async fn a_handler_limit_applies_to_its_route_only() {
-    timeout(LIMIT, async {
+    within(async {
         // On the router this time: its read hooks see only its own routes' messages.
         let router = echo_router().plugin(Arc::new(Overloader::new().max_handler_qps("/slow", 2)));
-        let (server, addr) = serve(PeerConfig::default().with_handler(Arc::new(router))).await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(addr).await.expect("dials");
+        let (server, addr) = serve(router, vec![]).await;
+        let (client, session) = connect(addr).await;
 
         let (refused, elapsed) = burst(&session, "/slow?attempt=1", 10).await;
         let served = 10 - refused.len();
@@ -317,16 +271,14 @@ async fn a_handler_limit_applies_to_its_route_only() {
             "another route is not limited: {refused:?}"
         );
 
-        client.shutdown(SHUTDOWN).await;
-        server.shutdown(SHUTDOWN).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }
 
 #[tokio::test]
 async fn pushes_over_a_rate_are_dropped() {
-    timeout(LIMIT, async {
+    within(async {
         let heard = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&heard);
         let router = echo_router()
@@ -338,9 +290,8 @@ async fn pushes_over_a_rate_are_dropped() {
                 }
             })
             .plugin(Arc::new(Overloader::new().max_handler_qps("/chat/say", 1)));
-        let (server, addr) = serve(PeerConfig::default().with_handler(Arc::new(router))).await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(addr).await.expect("dials");
+        let (server, addr) = serve(router, vec![]).await;
+        let (client, session) = connect(addr).await;
 
         let start = Instant::now();
         for _ in 0..5 {
@@ -348,7 +299,7 @@ async fn pushes_over_a_rate_are_dropped() {
         }
         // A call read after the pushes: once it is answered, every push has been judged.
         assert!(is_served(&session).await);
-        until(|| heard.load(Ordering::Acquire) >= 1).await;
+        eventually(|| heard.load(Ordering::Acquire) >= 1).await;
         sleep(Duration::from_millis(50)).await;
         let limit = allowed(1, start.elapsed());
         let handled = heard.load(Ordering::Acquire);
@@ -357,9 +308,7 @@ async fn pushes_over_a_rate_are_dropped() {
             "{handled} pushes handled"
         );
 
-        client.shutdown(SHUTDOWN).await;
-        server.shutdown(SHUTDOWN).await;
+        shut_down(&[&client, &server]).await;
     })
-    .await
-    .expect("the test hung");
+    .await;
 }

@@ -1,9 +1,11 @@
 //! The proxy over TCP with three peers: client → front (the proxy) → back.
 
-use std::future::Future;
+mod support;
+
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use support::{connect, dialed, serve, shut_down, within};
 use telerpc_codec::{id, Raw};
 use telerpc_peer::{NetAddr, Peer, PeerConfig};
 use telerpc_plugin::proxy::Proxy;
@@ -11,16 +13,6 @@ use telerpc_router::{CallCtx, PushCtx, Router, REAL_IP_META_KEY};
 use telerpc_session::Session;
 use telerpc_socket::{code, Message, Status};
 use tokio::sync::mpsc;
-
-/// Every test ends within this or fails.
-const LIMIT: Duration = Duration::from_secs(10);
-
-/// Runs `test` under [`LIMIT`].
-async fn within<T>(test: impl Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, test)
-        .await
-        .expect("the test did not end in time")
-}
 
 /// A push the back received: its service method, meta and body.
 type Pushed = (String, Vec<(String, String)>, u8, Vec<u8>);
@@ -67,17 +59,6 @@ fn back_router(pushes: mpsc::UnboundedSender<Pushed>) -> Router {
         })
 }
 
-/// A peer listening on a free loopback port with `router`, and its address.
-async fn listening(router: Router) -> (Peer, NetAddr) {
-    let peer = Peer::new(
-        PeerConfig::default()
-            .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
-            .with_handler(Arc::new(router)),
-    );
-    let addr = peer.listen().await.expect("listen")[0].clone();
-    (peer, addr)
-}
-
 /// The three peers, and the client's session to the front.
 struct Chain {
     back: Peer,
@@ -91,7 +72,7 @@ impl Chain {
     /// Back, front (proxying everything to the back over one session) and client.
     async fn start() -> Self {
         let (sender, pushes) = mpsc::unbounded_channel();
-        let (back, back_addr) = listening(back_router(sender)).await;
+        let (back, back_addr) = serve(back_router(sender), vec![]).await;
         let to_back: Arc<OnceLock<Session>> = Arc::new(OnceLock::new());
         let cell = Arc::clone(&to_back);
         let proxy = Proxy::new(move |_ctx| cell.get().cloned());
@@ -100,11 +81,10 @@ impl Chain {
                 Ok::<_, Status>("pong")
             }),
         );
-        let (front, front_addr) = listening(front_router).await;
+        let (front, front_addr) = serve(front_router, vec![]).await;
         let session = front.dial(back_addr).await.expect("front dials back");
         to_back.set(session).expect("set once");
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(front_addr).await.expect("client dials front");
+        let (client, session) = connect(front_addr).await;
         Self {
             back,
             front,
@@ -115,9 +95,7 @@ impl Chain {
     }
 
     async fn shutdown(self) {
-        self.client.shutdown(Duration::from_secs(1)).await;
-        self.front.shutdown(Duration::from_secs(1)).await;
-        self.back.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&self.client, &self.front, &self.back]).await;
     }
 }
 
@@ -246,7 +224,7 @@ async fn a_push_is_forwarded_with_body_and_meta_intact() {
 async fn a_back_that_went_down_is_bad_gateway() {
     within(async {
         let chain = Chain::start().await;
-        chain.back.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&chain.back]).await;
         // The front's session to the back notices the connection closed.
         let status = loop {
             match chain.session.call::<String, _>("/echo", "x").await {
@@ -259,8 +237,7 @@ async fn a_back_that_went_down_is_bad_gateway() {
         };
         let cause = status.cause().unwrap_or_default();
         assert!(cause.starts_with("proxy: the upstream failed"), "{cause}");
-        chain.client.shutdown(Duration::from_secs(1)).await;
-        chain.front.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&chain.client, &chain.front]).await;
     })
     .await;
 }
@@ -269,17 +246,14 @@ async fn a_back_that_went_down_is_bad_gateway() {
 async fn no_upstream_is_bad_gateway() {
     within(async {
         let proxy = Proxy::new(|_ctx| None);
-        let (front, front_addr) = listening(proxy.install(Router::new())).await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(front_addr).await.expect("dial");
+        let (front, client, session) = dialed(proxy.install(Router::new()), vec![]).await;
         let status = session
             .call::<String, _>("/anything", "x")
             .await
             .expect_err("no upstream");
         assert_eq!(status.code(), code::BAD_GATEWAY);
         assert_eq!(status.cause(), Some("proxy: no upstream for /anything"));
-        client.shutdown(Duration::from_secs(1)).await;
-        front.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&client, &front]).await;
     })
     .await;
 }
@@ -298,16 +272,13 @@ async fn an_upstream_dialed_per_message_that_cannot_be_dialed_is_bad_gateway() {
             let dead = dead.clone();
             async move { dialer.dial(NetAddr::tcp(dead)).await }
         });
-        let (front, front_addr) = listening(proxy.install(Router::new())).await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(front_addr).await.expect("dial");
+        let (front, client, session) = dialed(proxy.install(Router::new()), vec![]).await;
         let status = session
             .call::<String, _>("/anything", "x")
             .await
             .expect_err("the upstream cannot be dialed");
         assert_eq!(status.code(), code::BAD_GATEWAY, "{status}");
-        client.shutdown(Duration::from_secs(1)).await;
-        front.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&client, &front]).await;
     })
     .await;
 }
@@ -324,9 +295,7 @@ async fn an_async_selector_may_refuse_with_its_own_status() {
                 })
             }
         });
-        let (front, front_addr) = listening(proxy.install(Router::new())).await;
-        let client = Peer::new(PeerConfig::default());
-        let session = client.dial(front_addr).await.expect("dial");
+        let (front, client, session) = dialed(proxy.install(Router::new()), vec![]).await;
         let refused = session
             .call::<String, _>("/x", "x")
             .await
@@ -338,8 +307,7 @@ async fn an_async_selector_may_refuse_with_its_own_status() {
             .await
             .expect_err("no dial");
         assert_eq!(failed.code(), code::BAD_GATEWAY);
-        client.shutdown(Duration::from_secs(1)).await;
-        front.shutdown(Duration::from_secs(1)).await;
+        shut_down(&[&client, &front]).await;
     })
     .await;
 }

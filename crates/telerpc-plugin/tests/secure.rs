@@ -1,11 +1,12 @@
 //! The secure plugin over TCP, through a relay that records the bytes on the wire; and its
 //! encryption as a property.
 
-use std::future::Future;
+mod support;
+
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use proptest::prelude::*;
+use support::{serve, shut_down, with_plugins, within};
 use telerpc_codec::Raw;
 use telerpc_peer::{NetAddr, Peer, PeerConfig};
 use telerpc_plugin::secure::{Secure, SecureError, NONCE_LEN, SECURE_META_KEY, TAG_LEN};
@@ -17,21 +18,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-/// Every test ends within this or fails.
-const LIMIT: Duration = Duration::from_secs(10);
-
 /// The key both sides share, unless a test says otherwise.
 const KEY: [u8; 32] = [42; 32];
 
 /// What the tests send: never to be seen on the wire when encrypted.
 const SECRET: &str = "attack at dawn, bring the blue folder";
-
-/// Runs `test` under [`LIMIT`].
-async fn within<T>(test: impl Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, test)
-        .await
-        .expect("the test did not end in time")
-}
 
 /// The bytes that went one way through the relay.
 type Recorded = Arc<Mutex<Vec<u8>>>;
@@ -127,20 +118,9 @@ impl Pair {
         client_plugins: Vec<Arc<dyn Plugin>>,
     ) -> Self {
         let (sender, pushes) = mpsc::unbounded_channel();
-        let mut config = PeerConfig::default()
-            .with_listen_addr(NetAddr::tcp("127.0.0.1:0"))
-            .with_handler(Arc::new(server_router(sender)));
-        for plugin in server_plugins {
-            config = config.with_plugin(plugin);
-        }
-        let server = Peer::new(config);
-        let server_addr = server.listen().await.expect("listen")[0].clone();
+        let (server, server_addr) = serve(server_router(sender), server_plugins).await;
         let (relay_addr, up, down) = relay(server_addr.address().to_owned()).await;
-        let mut config = PeerConfig::default();
-        for plugin in client_plugins {
-            config = config.with_plugin(plugin);
-        }
-        let client = Peer::new(config);
+        let client = Peer::new(with_plugins(PeerConfig::default(), client_plugins));
         let session = client.dial(NetAddr::tcp(relay_addr)).await.expect("dial");
         Self {
             server,
@@ -166,20 +146,42 @@ impl Pair {
         Raw(format!("{SECRET:?}").into())
     }
 
-    async fn shutdown(self) {
-        self.client.shutdown(Duration::from_secs(1)).await;
-        self.server.shutdown(Duration::from_secs(1)).await;
+    /// A CALL to `/echo` of `body`, with the meta `marked: true` if `marked` names a key.
+    async fn echo(&self, body: &Raw, marked: Option<&str>) -> Result<Message, Status> {
+        let call = self.session.call_raw("/echo", body);
+        match marked {
+            Some(key) => call.meta(key, "true").await,
+            None => call.await,
+        }
     }
+
+    async fn shutdown(self) {
+        shut_down(&[&self.client, &self.server]).await;
+    }
+}
+
+/// The status with which a server with `server_plugins` refuses an `X-Secure` call of `body`
+/// from a client with `client_plugins`.
+async fn refused(
+    server_plugins: Vec<Arc<dyn Plugin>>,
+    client_plugins: Vec<Arc<dyn Plugin>>,
+    body: Raw,
+) -> Status {
+    let pair = Pair::start(server_plugins, client_plugins).await;
+    let status = pair
+        .echo(&body, Some(SECURE_META_KEY))
+        .await
+        .expect_err("the server refuses it");
+    pair.shutdown().await;
+    status
 }
 
 #[tokio::test]
 async fn an_x_secure_call_round_trips_and_never_shows_on_the_wire() {
     within(async {
         let pair = Pair::secure().await;
-        let reply: Message = pair
-            .session
-            .call_raw("/echo", &Pair::body())
-            .meta(SECURE_META_KEY, "true")
+        let reply = pair
+            .echo(&Pair::body(), Some(SECURE_META_KEY))
             .await
             .expect("answered");
         assert_eq!(&reply.body[..], Pair::body().0.as_ref());
@@ -197,10 +199,8 @@ async fn x_accept_secure_gets_an_encrypted_reply_to_a_clear_call() {
     within(async {
         let pair = Pair::secure().await;
         let body = Raw("\"clear-call-9c1d\"".into());
-        let reply: Message = pair
-            .session
-            .call_raw("/echo", &body)
-            .meta("X-Accept-Secure", "true")
+        let reply = pair
+            .echo(&body, Some("X-Accept-Secure"))
             .await
             .expect("answered");
         assert_eq!(&reply.body[..], body.0.as_ref());
@@ -223,11 +223,7 @@ async fn a_call_without_x_secure_passes_in_clear() {
     within(async {
         let pair = Pair::secure().await;
         let body = Raw("\"plain-old-2b8e\"".into());
-        let reply: Message = pair
-            .session
-            .call_raw("/echo", &body)
-            .await
-            .expect("answered");
+        let reply = pair.echo(&body, None).await.expect("answered");
         assert_eq!(&reply.body[..], body.0.as_ref());
         assert_eq!(reply.meta.get(SECURE_META_KEY), None);
         assert!(holds(&pair.up, "\"plain-old-2b8e\""));
@@ -258,20 +254,14 @@ async fn an_x_secure_push_is_decrypted_for_its_handler() {
 #[tokio::test]
 async fn a_wrong_key_is_bad_message() {
     within(async {
-        let pair = Pair::start(
+        let status = refused(
             vec![Arc::new(Secure::new([1; 32]))],
             vec![Arc::new(Secure::new([2; 32]))],
+            Pair::body(),
         )
         .await;
-        let status = pair
-            .session
-            .call_raw("/echo", &Pair::body())
-            .meta(SECURE_META_KEY, "true")
-            .await
-            .expect_err("the server cannot decrypt");
         assert_eq!(status.code(), code::BAD_MESSAGE);
         assert_eq!(status.cause(), Some("secure: the body does not decrypt"));
-        pair.shutdown().await;
     })
     .await;
 }
@@ -300,20 +290,14 @@ impl Plugin for Tamper {
 #[tokio::test]
 async fn a_tampered_body_is_bad_message() {
     within(async {
-        let pair = Pair::start(
+        let status = refused(
             vec![Arc::new(Secure::new(KEY))],
             vec![Arc::new(Secure::new(KEY)), Arc::new(Tamper)],
+            Pair::body(),
         )
         .await;
-        let status = pair
-            .session
-            .call_raw("/echo", &Pair::body())
-            .meta(SECURE_META_KEY, "true")
-            .await
-            .expect_err("the server refuses it");
         assert_eq!(status.code(), code::BAD_MESSAGE);
         assert_eq!(status.cause(), Some("secure: the body does not decrypt"));
-        pair.shutdown().await;
     })
     .await;
 }
@@ -322,20 +306,13 @@ async fn a_tampered_body_is_bad_message() {
 async fn a_secure_body_too_short_to_decrypt_is_bad_message() {
     within(async {
         // The client has no plugin: it marks a clear, short body as secure.
-        let pair = Pair::start(vec![Arc::new(Secure::new(KEY))], vec![]).await;
-        let status = pair
-            .session
-            .call_raw("/echo", &Raw("1".into()))
-            .meta(SECURE_META_KEY, "true")
-            .await
-            .expect_err("the server refuses it");
+        let status = refused(vec![Arc::new(Secure::new(KEY))], vec![], Raw("1".into())).await;
         assert_eq!(status.code(), code::BAD_MESSAGE);
         let cause = status.cause().unwrap_or_default();
         assert!(
             cause.starts_with("secure: the body does not decrypt"),
             "{cause}"
         );
-        pair.shutdown().await;
     })
     .await;
 }

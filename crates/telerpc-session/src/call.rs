@@ -102,16 +102,7 @@ impl<'a, A: EncodeBody + ?Sized, R> Call<'a, A, R> {
     /// Resolves to the whole REPLY message instead of a decoded body (status not OK, and a
     /// body without a codec, are still errors).
     pub fn raw(self) -> Call<'a, A, Message> {
-        Call {
-            session: self.session,
-            service_method: self.service_method,
-            arg: self.arg,
-            meta: self.meta,
-            timeout: self.timeout,
-            codec: self.codec,
-            xfer_pipe: self.xfer_pipe,
-            finish: raw,
-        }
+        self.finishing(raw)
     }
 
     /// Resolves to the whole REPLY message whatever it says, for a caller that relays it (a
@@ -119,6 +110,11 @@ impl<'a, A: EncodeBody + ?Sized, R> Call<'a, A, R> {
     /// carried, and a body without a codec is left as it came. Only a call that fails on this
     /// side (not sent, timed out, connection lost: see the table above) is an `Err`.
     pub fn whole(self) -> Call<'a, A, Message> {
+        self.finishing(whole)
+    }
+
+    /// The same call, its reply turned into the caller's result by `finish` instead.
+    fn finishing<T>(self, finish: Finish<T>) -> Call<'a, A, T> {
         Call {
             session: self.session,
             service_method: self.service_method,
@@ -127,7 +123,7 @@ impl<'a, A: EncodeBody + ?Sized, R> Call<'a, A, R> {
             timeout: self.timeout,
             codec: self.codec,
             xfer_pipe: self.xfer_pipe,
-            finish: whole,
+            finish,
         }
     }
 
