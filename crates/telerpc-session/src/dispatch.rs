@@ -50,15 +50,7 @@ pub(crate) async fn dispatch(
                 message.body = bytes::Bytes::new();
             }
             MessageType::Call => {
-                replies.add(
-                    shared,
-                    Answer {
-                        seq: message.seq,
-                        xfer_pipe: message.xfer_pipe,
-                        reply: Reply::from(status),
-                        working: Working::new(shared),
-                    },
-                );
+                refuse(shared, message, status, replies);
                 return Ok(());
             }
             _ => {
@@ -85,15 +77,7 @@ pub(crate) async fn dispatch(
                 let job = Job::new(shared, Arc::clone(link), Arc::clone(handler), request);
                 executor.run(shared, job, replies).await;
             }
-            Err(status) => replies.add(
-                shared,
-                Answer {
-                    seq: message.seq,
-                    xfer_pipe: message.xfer_pipe,
-                    reply: Reply::from(status),
-                    working: Working::new(shared),
-                },
-            ),
+            Err(status) => refuse(shared, message, status, replies),
         },
         MessageType::Push => match &shared.handler {
             Some(handler) if shared.serving() && !message.service_method.is_empty() => {
@@ -111,6 +95,17 @@ pub(crate) async fn dispatch(
         }
     }
     Ok(())
+}
+
+/// Answers the CALL `call` with `status`, without a handler.
+fn refuse(shared: &Arc<Shared>, call: Message, status: Status, replies: &mut Replies) {
+    let answer = Answer {
+        seq: call.seq,
+        xfer_pipe: call.xfer_pipe,
+        reply: Reply::from(status),
+        working: Working::new(shared),
+    };
+    replies.add(shared, answer);
 }
 
 /// Runs the plugins' header hooks, then their body hooks, on a CALL, PUSH or REPLY just read.
