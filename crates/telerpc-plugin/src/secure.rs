@@ -28,7 +28,10 @@
 //! Every body of a marked message is encrypted, an empty one too (28 bytes then). The AEAD
 //! authenticates the body only, with no associated data: the service method, the meta and the
 //! status travel in clear and are not protected (an error REPLY has no body and is sent in
-//! clear). Since a nonce is 96 random bits, keep a key for fewer than 2^32 messages.
+//! clear). So that nobody on the way can strip the mark and hand back a body in clear, the
+//! calling side remembers which of its CALLs asked for an encrypted reply (under
+//! [`EXPECTED_SEQS_ATTRIBUTE`]) and refuses an OK reply to one of them that comes unmarked, with
+//! 400 (a peer without the plugin answers such calls in clear, and is refused the same way). Since a nonce is 96 random bits, keep a key for fewer than 2^32 messages.
 //!
 //! **Failures.** A marked body that does not decrypt (wrong key, altered in transit, or
 //! shorter than a nonce and a tag) is 400 Bad Message with the cause
@@ -61,7 +64,7 @@
 //! # Ok::<(), telerpc_plugin::secure::SecureError>(())
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -90,6 +93,10 @@ pub const REPLY_SEQS_ATTRIBUTE: &str = "telerpc.secure.reply-seqs";
 
 /// The most CALLs of one session that may await an encrypted reply at once.
 pub const MAX_SECURE_REPLIES: usize = 65_536;
+
+/// The session attribute under which the calling side keeps the seqs of its CALLs that asked
+/// for an encrypted reply, so that a reply for one of them that arrives in clear is refused.
+pub const EXPECTED_SEQS_ATTRIBUTE: &str = "telerpc.secure.expected-seqs";
 
 /// Why a body could not be sealed or opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -205,9 +212,23 @@ impl Plugin for Secure {
         "secure"
     }
 
-    fn pre_write_call(&self, _session: &Session, call: &mut Message) -> Result<(), Status> {
-        if is_true(call, SECURE_META_KEY) {
+    fn post_open(&self, session: &Session) -> Result<(), Status> {
+        // Made here, before any caller can race to make it.
+        session
+            .attributes()
+            .insert(EXPECTED_SEQS_ATTRIBUTE, ExpectedSeqs::default());
+        Ok(())
+    }
+
+    fn pre_write_call(&self, session: &Session, call: &mut Message) -> Result<(), Status> {
+        let secure = is_true(call, SECURE_META_KEY);
+        if secure {
             self.seal_message(call)?;
+        }
+        if secure || is_true(call, ACCEPT_SECURE_META_KEY) {
+            if let Some(expected) = expected_seqs(session) {
+                expected.expect(call.seq);
+            }
         }
         Ok(())
     }
@@ -262,9 +283,18 @@ impl Plugin for Secure {
         Ok(())
     }
 
-    fn post_read_reply_body(&self, _session: &Session, reply: &mut Message) -> Result<(), Status> {
+    fn post_read_reply_body(&self, session: &Session, reply: &mut Message) -> Result<(), Status> {
+        let expected = expected_seqs(session).is_some_and(|seqs| seqs.take(reply.seq));
         if reply.status.as_ref().is_some_and(|status| !status.is_ok()) {
             return Ok(());
+        }
+        if expected && !is_true(reply, SECURE_META_KEY) {
+            tracing::debug!(
+                seq = reply.seq,
+                "secure: a reply asked for encrypted came in clear"
+            );
+            return Err(Status::from_code(code::BAD_MESSAGE)
+                .with_cause("secure: the call asked for an encrypted reply; it came in clear"));
         }
         self.open_message(reply)
     }
@@ -292,6 +322,39 @@ fn reply_seqs(session: &Session, create: bool) -> Option<Arc<ReplySeqs>> {
     let seqs = Arc::new(ReplySeqs::default());
     attributes.insert_shared(REPLY_SEQS_ATTRIBUTE, Arc::clone(&seqs) as _);
     Some(seqs)
+}
+
+/// The seqs of a session's own CALLs that asked for an encrypted reply, oldest first. When
+/// [`MAX_SECURE_REPLIES`] wait, the oldest is forgotten: its call has long passed its
+/// deadline, and the session drops a reply no call awaits anyway.
+#[derive(Debug, Default)]
+struct ExpectedSeqs(Mutex<VecDeque<i32>>);
+
+impl ExpectedSeqs {
+    /// Remembers that the CALL `seq` expects an encrypted reply.
+    fn expect(&self, seq: i32) {
+        let mut seqs = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if seqs.len() >= MAX_SECURE_REPLIES {
+            seqs.pop_front();
+        }
+        seqs.push_back(seq);
+    }
+
+    /// Whether the CALL `seq` expected an encrypted reply; forgets it.
+    fn take(&self, seq: i32) -> bool {
+        let mut seqs = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match seqs.iter().rposition(|&waiting| waiting == seq) {
+            Some(at) => seqs.remove(at).is_some(),
+            None => false,
+        }
+    }
+}
+
+/// The session's [`ExpectedSeqs`], made by [`Plugin::post_open`] before any call can be made.
+fn expected_seqs(session: &Session) -> Option<Arc<ExpectedSeqs>> {
+    session
+        .attributes()
+        .get::<ExpectedSeqs>(EXPECTED_SEQS_ATTRIBUTE)
 }
 
 /// Whether the meta `key` of `message` is `true` (in any case).

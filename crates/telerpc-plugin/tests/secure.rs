@@ -9,7 +9,9 @@ use proptest::prelude::*;
 use support::{serve, shut_down, with_plugins, within};
 use telerpc_codec::Raw;
 use telerpc_peer::{NetAddr, Peer, PeerConfig};
-use telerpc_plugin::secure::{Secure, SecureError, NONCE_LEN, SECURE_META_KEY, TAG_LEN};
+use telerpc_plugin::secure::{
+    Secure, SecureError, ACCEPT_SECURE_META_KEY, NONCE_LEN, SECURE_META_KEY, TAG_LEN,
+};
 use telerpc_plugin::Plugin;
 use telerpc_router::{CallCtx, PushCtx, Router};
 use telerpc_session::Session;
@@ -200,7 +202,7 @@ async fn x_accept_secure_gets_an_encrypted_reply_to_a_clear_call() {
         let pair = Pair::secure().await;
         let body = Raw("\"clear-call-9c1d\"".into());
         let reply = pair
-            .echo(&body, Some("X-Accept-Secure"))
+            .echo(&body, Some(ACCEPT_SECURE_META_KEY))
             .await
             .expect("answered");
         assert_eq!(&reply.body[..], body.0.as_ref());
@@ -362,4 +364,29 @@ proptest! {
         let outcome = Secure::new(KEY).open(&bytes);
         prop_assert!(outcome.is_err());
     }
+}
+
+#[tokio::test]
+async fn a_reply_asked_for_encrypted_that_comes_in_clear_is_refused() {
+    within(async {
+        // A server without the plugin answers in clear, as a relay that stripped the mark
+        // from a downgraded reply would.
+        let pair = Pair::start(Vec::new(), vec![Arc::new(Secure::new(KEY))]).await;
+        let refused = pair
+            .echo(&Pair::body(), Some(ACCEPT_SECURE_META_KEY))
+            .await
+            .expect_err("a clear reply to a call that asked for an encrypted one");
+        assert_eq!(refused.code(), code::BAD_MESSAGE);
+        assert!(
+            refused
+                .cause()
+                .unwrap_or_default()
+                .contains("came in clear"),
+            "{refused:?}"
+        );
+        let clear = pair.echo(&Pair::body(), None).await.expect("a clear call");
+        assert_eq!(&clear.body[..], Pair::body().0.as_ref());
+        pair.shutdown().await;
+    })
+    .await;
 }

@@ -149,11 +149,10 @@ impl<'a, A: EncodeBody + ?Sized, R> Call<'a, A, R> {
             .set_body(config.codecs(), codec, self.arg)
             .map_err(|error| statuses::encode_failed(&error))?;
 
-        let plugins = config.plugins();
-        plugins.each(|plugin| plugin.pre_write_call(self.session, &mut message))?;
-
         let (registered, reply) = Registered::register(shared)?;
         message.seq = registered.seq;
+        let plugins = config.plugins();
+        plugins.each(|plugin| plugin.pre_write_call(self.session, &mut message))?;
         let frame =
             encode_frame(config.socket(), &message).map_err(|error| error.write_status())?;
         Ok(Begun {

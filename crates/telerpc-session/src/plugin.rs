@@ -86,7 +86,8 @@ pub trait Plugin: Send + Sync + 'static {
         Ok(())
     }
 
-    /// Before a CALL is encoded: its service method, meta and encoded body may change.
+    /// Before a CALL is encoded, once it has its seq (which a plugin can match its REPLY by):
+    /// its service method, meta and encoded body may change.
     fn pre_write_call(&self, session: &Session, call: &mut Message) -> Result<(), Status> {
         let _ = (session, call);
         Ok(())
