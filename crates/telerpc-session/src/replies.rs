@@ -61,11 +61,11 @@ impl Replies {
         if self.count == 0 {
             return;
         }
-        let count = std::mem::take(&mut self.count);
-        // Taken whole, so that an idle reader keeps no part of the allocation.
-        let mut frames = std::mem::take(&mut self.frames);
         if link.is_up() {
             if let Ok(mut writer) = writer.try_lock() {
+                let count = std::mem::take(&mut self.count);
+                // Taken whole, so that an idle reader keeps no part of the allocation.
+                let mut frames = std::mem::take(&mut self.frames);
                 let bytes = frames.len() as u64;
                 match writer.write_frames(&mut frames).await {
                     Ok(()) => shared.counters.sent(bytes, count.into(), Instant::now()),
@@ -75,19 +75,27 @@ impl Replies {
                 return;
             }
         }
-        let outbound = Outbound {
-            frames: frames.freeze(),
-            count,
-            link: Some(link.tag()),
-        };
         // Boxed: the path taken only while the writer task is busy, kept out of the state of
         // the reader task, which lives as long as its connection.
-        let sent = Box::pin(
-            shared
-                .queue
-                .send(outbound, QueuePolicy::Wait, None, || link.aborted()),
-        )
-        .await;
+        Box::pin(self.queue(shared, link)).await;
+    }
+
+    /// Queues the batch for `link`'s writer task and empties it, waiting for room: a reply is
+    /// never dropped while its connection lives (after, the caller's side has failed the
+    /// call already).
+    pub(crate) async fn queue(&mut self, shared: &Shared, link: &Link) {
+        if self.count == 0 {
+            return;
+        }
+        let outbound = Outbound {
+            frames: std::mem::take(&mut self.frames).freeze(),
+            count: std::mem::take(&mut self.count),
+            link: Some(link.tag()),
+        };
+        let sent = shared
+            .queue
+            .send(outbound, QueuePolicy::Wait, None, || link.aborted())
+            .await;
         if let Err(status) = sent {
             tracing::debug!(%status, "replies dropped: their connection ended");
         }

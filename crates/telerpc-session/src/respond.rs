@@ -7,9 +7,9 @@ use telerpc_xfer::XferPipe;
 
 use crate::job::Answer;
 use crate::link::Link;
-use crate::queue::Outbound;
+use crate::replies::Replies;
 use crate::shared::Shared;
-use crate::{statuses, QueuePolicy, Reply, SessionError};
+use crate::{statuses, Reply, SessionError};
 
 /// Appends the REPLY frame answering the CALL `seq` that came through `xfer_pipe` with
 /// `reply` to `out`; returns whether it did.
@@ -61,32 +61,11 @@ pub(crate) fn encode_reply(
     }
 }
 
-/// Queues the REPLY of `answer` to the CALL that came on `link`.
-///
-/// A reply always waits for queue room, until its connection ends (then it is dropped: the
-/// caller's side has failed the call already).
+/// Queues the REPLY of `answer` to the CALL that came on `link`: a batch of one (see
+/// [`Replies::queue`]).
 pub(crate) async fn send_reply(link: &Link, answer: Answer) {
-    let Answer {
-        seq,
-        xfer_pipe,
-        reply,
-        working,
-    } = answer;
-    let shared = working.shared();
-    let mut frame = BytesMut::new();
-    if !encode_reply(shared, seq, xfer_pipe, reply, &mut frame) {
-        return;
-    }
-    let outbound = Outbound {
-        frames: frame.freeze(),
-        count: 1,
-        link: Some(link.tag()),
-    };
-    if let Err(status) = shared
-        .queue
-        .send(outbound, QueuePolicy::Wait, None, || link.aborted())
-        .await
-    {
-        tracing::debug!(seq, %status, "reply dropped: its connection ended");
-    }
+    let shared = Arc::clone(answer.working.shared());
+    let mut replies = Replies::default();
+    replies.add(&shared, answer);
+    replies.queue(&shared, link).await;
 }
